@@ -1,0 +1,141 @@
+#include "ProduceCommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTextStream>
+
+using namespace kpw;
+
+namespace {
+
+int usageError(const QString &message)
+{
+    QTextStream(stderr) << "kpw-cli: " << message << "\n(see kpw-cli produce --help)" << Qt::endl;
+    return 2;
+}
+
+int runProduce(QCoreApplication &app, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Produce one record per line of standard input and print one delivery report per record:\n"
+        "  TOPIC [PARTITION] @ OFFSET\n"
+        "Failures go to standard error with their input line number; the exit code is 1 when any record failed."));
+    p.addHelpOption();
+    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
+                 QStringLiteral("Bootstrap servers (host:port,...)."),
+                 QStringLiteral("hosts")});
+    p.addOption({{QStringLiteral("t"), QStringLiteral("topic")},
+                 QStringLiteral("Topic to produce to."),
+                 QStringLiteral("topic")});
+    p.addOption({{QStringLiteral("p"), QStringLiteral("partition")},
+                 QStringLiteral("Partition (default: chosen by the partitioner)."),
+                 QStringLiteral("n")});
+    p.addOption(
+        {{QStringLiteral("k"), QStringLiteral("key")}, QStringLiteral("Key for every record."), QStringLiteral("key")});
+    p.addOption({QStringLiteral("K"), QStringLiteral("Key separator: each line is KEY<sep>VALUE (as kcat -K)."),
+                 QStringLiteral("sep")});
+    p.addOption({QStringLiteral("H"), QStringLiteral("Header name=value (repeatable; name alone for a null value)."),
+                 QStringLiteral("name=value")});
+    p.addOption({QStringLiteral("z"), QStringLiteral("Compression codec: none, gzip, snappy, lz4, zstd."),
+                 QStringLiteral("codec")});
+    p.addOption({QStringLiteral("X"),
+                 QStringLiteral("Producer setting by its Java name (repeatable), e.g. -X linger.ms=10."),
+                 QStringLiteral("prop=value")});
+    p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
+                 QStringLiteral("file")});
+    p.addOption(
+        {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
+    p.process(args);
+
+    ProduceCommand::Options o;
+    if (p.isSet(QStringLiteral("producer.config"))) {
+        auto r = o.config.loadPropertiesFile(p.value(QStringLiteral("producer.config")));
+        if (!r)
+            return usageError(r.error().message);
+    }
+    for (const auto &x : p.values(QStringLiteral("X"))) {
+        const auto eq = x.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
+        auto r = o.config.set(x.left(eq), x.mid(eq + 1));
+        if (!r)
+            return usageError(QStringLiteral("-X %1").arg(r.error().message));
+    }
+    if (p.isSet(QStringLiteral("z"))) {
+        auto r = o.config.set(QStringLiteral("compression.type"), p.value(QStringLiteral("z")));
+        if (!r)
+            return usageError(QStringLiteral("-z: %1").arg(r.error().message));
+    }
+    if (p.isSet(QStringLiteral("b"))) {
+        auto r = o.config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
+        if (!r)
+            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
+    }
+    if (o.config.bootstrapServers().isEmpty())
+        return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    o.topic = p.value(QStringLiteral("t"));
+    if (o.topic.isEmpty())
+        return usageError(QStringLiteral("no topic: give -t TOPIC"));
+    if (p.isSet(QStringLiteral("p"))) {
+        bool ok = false;
+        o.partition = p.value(QStringLiteral("p")).toInt(&ok);
+        if (!ok || o.partition < 0)
+            return usageError(QStringLiteral("-p: '%1' is not a partition number").arg(p.value(QStringLiteral("p"))));
+    }
+    if (p.isSet(QStringLiteral("k")))
+        o.key = p.value(QStringLiteral("k")).toUtf8();
+    o.keySeparator = p.value(QStringLiteral("K"));
+    for (const auto &h : p.values(QStringLiteral("H"))) {
+        const auto eq = h.indexOf(QLatin1Char('='));
+        if (eq == 0)
+            return usageError(QStringLiteral("-H %1: the header name is empty").arg(h));
+        if (eq < 0)
+            o.headers.append({h, std::nullopt});
+        else
+            o.headers.append({h.left(eq), h.mid(eq + 1).toUtf8()});
+    }
+    o.quiet = p.isSet(QStringLiteral("q"));
+
+    ProduceCommand cmd(std::move(o));
+    int code = 1;
+    QObject::connect(&cmd, &ProduceCommand::finished, &app, [&](int c) {
+        code = c;
+        app.quit();
+    });
+    cmd.run();
+    app.exec();
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("kpw-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(KPW_VERSION));
+    const QStringList args = app.arguments();
+    const QString cmd = args.size() > 1 ? args[1] : QString();
+    if (cmd == QLatin1StringView("produce")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return runProduce(app, rest);
+    }
+    if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
+        QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
+        return 0;
+    }
+    QTextStream out(cmd.isEmpty() || cmd == QLatin1StringView("--help") || cmd == QLatin1StringView("-h") ? stdout
+                                                                                                          : stderr);
+    out << "Kafka Producer Workbench, headless.\n\n"
+           "Usage: kpw-cli COMMAND [options]\n\n"
+           "Commands:\n"
+           "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n\n"
+           "  --version print the version\n";
+    if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
+        out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;
+        return 2;
+    }
+    return 0;
+}

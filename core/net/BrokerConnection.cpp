@@ -1,0 +1,290 @@
+#include "BrokerConnection.h"
+
+#include "messages/ApiVersions.h"
+#include "messages/Framing.h"
+#include "wire/ByteReader.h"
+#include "wire/KafkaError.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+#include <QtEndian>
+
+#include <algorithm>
+
+namespace kpw {
+
+BrokerConnection::BrokerConnection(std::int32_t nodeId, QString host, quint16 port, ConnectionOptions options,
+                                   QObject *parent)
+    : QObject(parent), m_nodeId(nodeId), m_host(std::move(host)), m_port(port), m_options(std::move(options))
+{
+    m_clock.start();
+    m_tick.setInterval(100);
+    connect(&m_tick, &QTimer::timeout, this, &BrokerConnection::onTick);
+}
+
+BrokerConnection::~BrokerConnection()
+{
+    // Outstanding callbacks must still end exactly once.
+    if (!m_queue.empty() || !m_inFlight.empty())
+        failAll(withPeer(KafkaError::ClientShutdown, QStringLiteral("connection closed by the client")));
+}
+
+QString BrokerConnection::describe() const
+{
+    if (m_nodeId < 0)
+        return QStringLiteral("bootstrap %1").arg(address());
+    return QStringLiteral("broker %1 (%2)").arg(m_nodeId).arg(address());
+}
+
+Error BrokerConnection::withPeer(std::int16_t code, const QString &what) const
+{
+    return {code, QStringLiteral("%1: %2").arg(describe(), what)};
+}
+
+std::int16_t BrokerConnection::negotiatedVersion(ApiKey key) const
+{
+    const VersionRange client = Api::clientRange(key);
+    const auto it = m_brokerVersions.find(static_cast<std::int16_t>(key));
+    if (!client.valid() || it == m_brokerVersions.end())
+        return -1;
+    const std::int16_t v = std::min(client.max, it->max);
+    if (v < std::max(client.min, it->min))
+        return -1;
+    return v;
+}
+
+void BrokerConnection::connectToBroker()
+{
+    if (m_state != State::Disconnected)
+        return;
+    m_state = State::Connecting;
+    m_readBuffer.clear();
+    m_socket = new QTcpSocket(this);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(m_socket, &QTcpSocket::connected, this, &BrokerConnection::onConnected);
+    connect(m_socket, &QTcpSocket::readyRead, this, &BrokerConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &BrokerConnection::onSocketError);
+    m_connectDeadlineMs = m_clock.elapsed() + m_options.connectTimeoutMs;
+    m_tick.start();
+    m_socket->connectToHost(m_host, m_port);
+}
+
+void BrokerConnection::send(ApiKey key, Encoder encode, Callback done, bool expectResponse)
+{
+    Pending p;
+    p.key = key;
+    p.encode = std::move(encode);
+    p.done = std::move(done);
+    p.expectResponse = expectResponse;
+    m_queue.push_back(std::move(p));
+    if (m_state == State::Ready)
+        flushQueue();
+    else
+        connectToBroker();
+}
+
+void BrokerConnection::onConnected()
+{
+    m_state = State::Negotiating;
+    negotiate(Api::clientRange(ApiKey::ApiVersions).max);
+}
+
+void BrokerConnection::negotiate(std::int16_t apiVersionsVersion)
+{
+    Pending p;
+    p.key = ApiKey::ApiVersions;
+    p.version = apiVersionsVersion;
+    p.encode = [](std::int16_t v) { return ApiVersionsRequest{}.encode(v); };
+    p.done = [this](Result<QByteArray> body, std::int16_t version) {
+        if (!body)
+            return; // failAll already reported it
+        auto resp = ApiVersionsResponse::decode(*body, version);
+        if (!resp) {
+            abort(withPeer(KafkaError::ClientProtocolError, resp.error().message));
+            return;
+        }
+        if (resp->errorCode == KafkaError::UnsupportedVersion) {
+            const auto it = resp->apis.find(static_cast<std::int16_t>(ApiKey::ApiVersions));
+            if (version > 0 && it != resp->apis.end() && it->max < version && it->max >= 0) {
+                negotiate(it->max);
+                return;
+            }
+        }
+        if (resp->errorCode != 0) {
+            abort(withPeer(resp->errorCode,
+                           QStringLiteral("ApiVersions failed: %1").arg(KafkaError::describe(resp->errorCode))));
+            return;
+        }
+        m_brokerVersions.clear();
+        for (auto it = resp->apis.cbegin(); it != resp->apis.cend(); ++it)
+            m_brokerVersions.insert(it.key(), it.value());
+        m_features.clear();
+        for (auto it = resp->finalizedFeatures.cbegin(); it != resp->finalizedFeatures.cend(); ++it)
+            m_features.insert(it.key(), it.value());
+        m_state = State::Ready;
+        Q_EMIT ready();
+        flushQueue();
+    };
+    writeRequest(std::move(p));
+}
+
+void BrokerConnection::flushQueue()
+{
+    QPointer<BrokerConnection> self(this);
+    while (self && m_state == State::Ready && !m_queue.empty()) {
+        Pending p = std::move(m_queue.front());
+        m_queue.pop_front();
+        const std::int16_t v = negotiatedVersion(p.key);
+        if (v < 0) {
+            const VersionRange c = Api::clientRange(p.key);
+            const auto it = m_brokerVersions.find(static_cast<std::int16_t>(p.key));
+            const QString broker = it == m_brokerVersions.end()
+                                       ? QStringLiteral("does not support it at all")
+                                       : QStringLiteral("supports v%1-v%2").arg(it->min).arg(it->max);
+            p.done(withPeer(KafkaError::UnsupportedVersion, QStringLiteral("no common version of %1: the broker %2, "
+                                                                           "this client v%3-v%4")
+                                                                .arg(Api::name(p.key), broker)
+                                                                .arg(c.min)
+                                                                .arg(c.max)),
+                   -1);
+            continue;
+        }
+        p.version = v;
+        writeRequest(std::move(p));
+    }
+}
+
+void BrokerConnection::writeRequest(Pending p)
+{
+    p.correlationId = m_nextCorrelationId++;
+    if (m_nextCorrelationId < 0)
+        m_nextCorrelationId = 1;
+    const QByteArray frame = frameRequest(p.key, p.version, p.correlationId, m_options.clientId, p.encode(p.version));
+    p.encode = nullptr; // the request's bytes are not needed any more
+    m_socket->write(frame);
+    if (!p.expectResponse) {
+        auto done = std::move(p.done);
+        done(QByteArray(), p.version);
+        return;
+    }
+    p.deadlineMs = m_clock.elapsed() + m_options.requestTimeoutMs;
+    m_inFlight.push_back(std::move(p));
+}
+
+void BrokerConnection::onReadyRead()
+{
+    QPointer<BrokerConnection> self(this);
+    m_readBuffer.append(m_socket->readAll());
+    while (self && m_socket && m_readBuffer.size() >= 4) {
+        const auto size = qFromBigEndian<std::int32_t>(m_readBuffer.constData());
+        if (size < 4 || size > m_options.maxResponseSize) {
+            abort(withPeer(KafkaError::ClientProtocolError,
+                           QStringLiteral("response frame of %1 bytes is outside 4..%2; not a Kafka broker, or a "
+                                          "TLS/SASL listener spoken to in plaintext?")
+                               .arg(size)
+                               .arg(m_options.maxResponseSize)));
+            return;
+        }
+        if (m_readBuffer.size() - 4 < size)
+            return; // wait for the rest
+        const QByteArray frame = m_readBuffer.mid(4, size);
+        m_readBuffer.remove(0, 4 + size);
+        if (m_inFlight.empty()) {
+            abort(withPeer(KafkaError::ClientProtocolError,
+                           QStringLiteral("received a %1-byte response to no outstanding request").arg(size)));
+            return;
+        }
+        Pending &p = m_inFlight.front();
+        auto header = readResponseHeader(frame, p.key, p.version);
+        if (!header) {
+            abort(withPeer(KafkaError::ClientProtocolError, header.error().message));
+            return;
+        }
+        if (header->correlationId != p.correlationId) {
+            abort(withPeer(KafkaError::ClientProtocolError,
+                           QStringLiteral("response correlation id %1 does not match the oldest request's %2 (%3)")
+                               .arg(header->correlationId)
+                               .arg(p.correlationId)
+                               .arg(Api::name(p.key))));
+            return;
+        }
+        Pending done = std::move(p);
+        m_inFlight.pop_front();
+        done.done(frame.mid(header->bodyOffset), done.version);
+    }
+}
+
+void BrokerConnection::onSocketError()
+{
+    if (!m_socket)
+        return;
+    const QString why = m_socket->errorString();
+    if (m_state == State::Connecting) {
+        abort(withPeer(KafkaError::ClientConnectionFailed, QStringLiteral("cannot connect: %1").arg(why)));
+    } else if (m_state == State::Negotiating) {
+        abort(withPeer(KafkaError::ClientConnectionFailed,
+                       QStringLiteral("connection lost during API version negotiation: %1").arg(why)));
+    } else {
+        abort(withPeer(
+            KafkaError::NetworkException,
+            QStringLiteral("connection lost with %1 request(s) unanswered: %2").arg(m_inFlight.size()).arg(why)));
+    }
+}
+
+void BrokerConnection::onTick()
+{
+    const qint64 now = m_clock.elapsed();
+    if ((m_state == State::Connecting || m_state == State::Negotiating) && now > m_connectDeadlineMs) {
+        abort(withPeer(KafkaError::ClientTimeout,
+                       QStringLiteral("no %1 within socket.connection.setup.timeout.ms=%2")
+                           .arg(m_state == State::Connecting ? QStringLiteral("TCP connection")
+                                                             : QStringLiteral("answer to ApiVersions"))
+                           .arg(m_options.connectTimeoutMs)));
+        return;
+    }
+    if (!m_inFlight.empty() && now > m_inFlight.front().deadlineMs) {
+        const Pending &p = m_inFlight.front();
+        abort(withPeer(KafkaError::ClientTimeout, QStringLiteral("no response to %1 v%2 within request.timeout.ms=%3")
+                                                      .arg(Api::name(p.key))
+                                                      .arg(p.version)
+                                                      .arg(m_options.requestTimeoutMs)));
+        return;
+    }
+    if (m_state == State::Disconnected)
+        m_tick.stop();
+}
+
+void BrokerConnection::abort(const Error &why)
+{
+    failAll(why);
+}
+
+void BrokerConnection::failAll(const Error &error)
+{
+    const bool hadSocket = m_socket != nullptr;
+    m_state = State::Disconnected;
+    m_tick.stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    m_readBuffer.clear();
+    m_brokerVersions.clear();
+    // Callbacks may queue new requests on this connection: take the lists first.
+    std::deque<Pending> inFlight;
+    std::deque<Pending> queued;
+    inFlight.swap(m_inFlight);
+    queued.swap(m_queue);
+    QPointer<BrokerConnection> self(this);
+    for (auto &p : inFlight)
+        if (p.done && p.key != ApiKey::ApiVersions)
+            p.done(error, p.version);
+    for (auto &p : queued)
+        p.done(error, -1);
+    if (self && hadSocket)
+        Q_EMIT failed(error);
+}
+
+} // namespace kpw

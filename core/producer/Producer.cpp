@@ -1,0 +1,776 @@
+#include "Producer.h"
+
+#include "records/Partitioner.h"
+#include "wire/KafkaError.h"
+
+#include <QDateTime>
+#include <QPointer>
+
+#include <algorithm>
+
+namespace kpw {
+namespace {
+
+bool refreshesMetadata(std::int16_t code)
+{
+    return code == KafkaError::NotLeaderOrFollower || code == KafkaError::UnknownTopicOrPartition ||
+           code == KafkaError::LeaderNotAvailable || code == KafkaError::NetworkException ||
+           code == KafkaError::ClientConnectionFailed || code == KafkaError::ClientTimeout;
+}
+
+QString hintFor(std::int16_t code)
+{
+    switch (code) {
+    case KafkaError::MessageTooLarge:
+    case KafkaError::RecordListTooLarge:
+        return QStringLiteral(" (raise the topic's max.message.bytes or lower batch.size)");
+    case KafkaError::TopicAuthorizationFailed: return QStringLiteral(" (the principal needs WRITE on the topic)");
+    case KafkaError::NotEnoughReplicas: return QStringLiteral(" (fewer in-sync replicas than min.insync.replicas)");
+    default: return {};
+    }
+}
+
+} // namespace
+
+Producer::Producer(ProducerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded())
+{
+    m_clock.start();
+    m_connOptions.clientId = m_config.clientId();
+    m_connOptions.connectTimeoutMs = m_config.connectTimeoutMs();
+    m_connOptions.requestTimeoutMs = m_config.requestTimeoutMs();
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
+    m_tick.setInterval(100);
+    connect(&m_tick, &QTimer::timeout, this, &Producer::onTick);
+}
+
+Producer::~Producer()
+{
+    shutdown();
+}
+
+void Producer::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    m_statsLastMs = nowMs();
+    m_tick.start();
+    const QStringList servers = m_config.bootstrapServers();
+    for (int i = 0; i < servers.size(); ++i) {
+        const QString hp = servers[i];
+        const auto colon = hp.lastIndexOf(QLatin1Char(':'));
+        auto *c = new BrokerConnection(-1 - i, hp.left(colon), static_cast<quint16>(hp.mid(colon + 1).toUInt()),
+                                       m_connOptions, this);
+        m_bootstrap.append(c);
+    }
+    if (m_bootstrap.isEmpty()) {
+        Q_EMIT connectionFailed(QStringLiteral("bootstrap.servers is empty: give at least one host:port"));
+        return;
+    }
+    fetchMetadata(true);
+}
+
+BrokerConnection *Producer::connectionFor(std::int32_t nodeId)
+{
+    if (auto it = m_brokers.find(nodeId); it != m_brokers.end())
+        return it->second;
+    const auto info = m_brokerInfo.find(nodeId);
+    if (info == m_brokerInfo.end())
+        return nullptr;
+    auto *c = new BrokerConnection(nodeId, info->host, static_cast<quint16>(info->port), m_connOptions, this);
+    m_brokers.emplace(nodeId, c);
+    return c;
+}
+
+BrokerConnection *Producer::bootstrapConnection(int index)
+{
+    // Known brokers first (they are the live cluster), then the bootstrap list.
+    QList<BrokerConnection *> candidates;
+    for (auto &[id, c] : m_brokers)
+        if (c->isReady())
+            candidates.append(c);
+    for (auto it = m_brokerInfo.cbegin(); it != m_brokerInfo.cend(); ++it)
+        if (auto *c = connectionFor(it.key()); c && !candidates.contains(c))
+            candidates.append(c);
+    for (auto *c : m_bootstrap)
+        candidates.append(c);
+    if (candidates.isEmpty())
+        return nullptr;
+    return candidates[index % candidates.size()];
+}
+
+void Producer::fetchMetadata(bool allTopics)
+{
+    if (m_shutdown || m_bootstrap.isEmpty())
+        return;
+    if (m_metadataInFlight) {
+        m_metadataAgain = true;
+        m_metadataAgainAll = m_metadataAgainAll || allTopics;
+        return;
+    }
+    BrokerConnection *conn = bootstrapConnection(m_metadataAttempt);
+    if (!conn)
+        return;
+    m_metadataInFlight = true;
+    MetadataRequest req;
+    req.allowAutoTopicCreation = m_config.allowAutoTopicCreation();
+    if (!allTopics) {
+        QList<QString> topics;
+        for (auto it = m_topics.cbegin(); it != m_topics.cend(); ++it)
+            topics.append(it.key());
+        for (auto it = m_waiting.cbegin(); it != m_waiting.cend(); ++it)
+            if (!topics.contains(it.key()))
+                topics.append(it.key());
+        req.topics = topics;
+    }
+    QPointer<Producer> self(this);
+    conn->send(
+        ApiKey::Metadata, [req](std::int16_t v) { return req.encode(v); },
+        [self, allTopics](Result<QByteArray> body, std::int16_t version) {
+            if (!self)
+                return;
+            self->m_metadataInFlight = false;
+            if (!body) {
+                self->onMetadataFailed(body.error());
+                return;
+            }
+            auto md = MetadataResponse::decode(*body, version);
+            if (!md) {
+                self->onMetadataFailed(md.error());
+                return;
+            }
+            self->onMetadata(*md, allTopics);
+        });
+}
+
+void Producer::onMetadataFailed(const Error &error)
+{
+    m_metadataErrors.append(error.message);
+    ++m_metadataAttempt;
+    const int candidates = static_cast<int>(m_bootstrap.size() + m_brokerInfo.size());
+    if (!m_everConnected && m_metadataErrors.size() >= m_bootstrap.size()) {
+        // Every bootstrap server was tried once: tell the user now rather than
+        // retrying in silence. Records waiting for metadata keep waiting until
+        // max.block.ms.
+        Q_EMIT connectionFailed(QStringLiteral("could not reach any bootstrap server: %1")
+                                    .arg(m_metadataErrors.join(QStringLiteral("; "))));
+        m_metadataErrors.clear();
+    } else if (m_metadataErrors.size() >= std::max(1, candidates)) {
+        Q_EMIT logMessage(
+            QStringLiteral("metadata refresh failed: %1").arg(m_metadataErrors.join(QStringLiteral("; "))));
+        m_metadataErrors.clear();
+    }
+    const int backoff =
+        std::min(m_config.retryBackoffMaxMs(), m_config.retryBackoffMs() * (1 << std::min(m_metadataAttempt, 10)));
+    m_metadataRetryAtMs = nowMs() + backoff;
+    m_metadataAgain = true;
+}
+
+void Producer::onMetadata(const MetadataResponse &md, bool allTopics)
+{
+    m_metadataAttempt = 0;
+    m_metadataErrors.clear();
+    m_lastMetadataMs = nowMs();
+    applyMetadata(md, allTopics);
+    if (!m_everConnected) {
+        m_everConnected = true;
+        Q_EMIT connected(QStringLiteral("cluster %1: %2 broker(s), %3 topic(s)")
+                             .arg(md.clusterId.value_or(QStringLiteral("?")))
+                             .arg(md.brokers.size())
+                             .arg(md.topics.size()));
+    }
+    Q_EMIT metadataUpdated(md);
+    if (m_metadataAgain && m_metadataRetryAtMs <= nowMs()) {
+        m_metadataAgain = false;
+        const bool all = m_metadataAgainAll;
+        m_metadataAgainAll = false;
+        fetchMetadata(all);
+    }
+    scheduleDrain(0);
+}
+
+void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
+{
+    for (const auto &b : md.brokers) {
+        auto old = m_brokerInfo.find(b.nodeId);
+        if (old != m_brokerInfo.end() && (old->host != b.host || old->port != b.port)) {
+            // The broker moved: drop the old connection (its requests fail and retry).
+            if (auto it = m_brokers.find(b.nodeId); it != m_brokers.end()) {
+                it->second->abort({KafkaError::NetworkException, QStringLiteral("broker address changed")});
+                it->second->deleteLater();
+                m_brokers.erase(it);
+            }
+        }
+        m_brokerInfo.insert(b.nodeId, b);
+    }
+    if (allTopics)
+        m_topics.clear();
+    for (const auto &t : md.topics) {
+        if (t.errorCode == KafkaError::None && !t.partitions.isEmpty()) {
+            m_topics.insert(t.name, t);
+            continue;
+        }
+        m_topics.remove(t.name);
+        auto w = m_waiting.find(t.name);
+        if (w == m_waiting.end())
+            continue;
+        // A topic error fails its waiting records only when it is not
+        // transient (LEADER_NOT_AVAILABLE while a topic is created is), or an
+        // unknown topic after it was asked for three times.
+        const bool unknown = t.errorCode == KafkaError::UnknownTopicOrPartition;
+        if (unknown)
+            ++w->unknownAnswers;
+        const bool fatal = (!KafkaError::isRetriable(t.errorCode) && t.errorCode != KafkaError::None) ||
+                           (unknown && w->unknownAnswers >= 3);
+        if (fatal) {
+            Error e{t.errorCode, unknown
+                                     ? QStringLiteral("topic '%1' does not exist on the cluster%2")
+                                           .arg(t.name, m_config.allowAutoTopicCreation()
+                                                            ? QString()
+                                                            : QStringLiteral(" (allow.auto.create.topics=false)"))
+                                     : QStringLiteral("topic '%1': %2").arg(t.name, KafkaError::describe(t.errorCode))};
+            for (const auto &r : w->records)
+                failRecord(r.meta, t.name, r.record.partition, e);
+            m_queuedRecords -= w->records.size();
+            m_waiting.erase(w);
+        } else {
+            m_metadataAgain = true;
+            m_metadataRetryAtMs = nowMs() + m_config.retryBackoffMs();
+        }
+    }
+    // Release records whose topic is now known.
+    const auto waiting = m_waiting.keys();
+    for (const auto &name : waiting) {
+        if (!m_topics.contains(name))
+            continue;
+        TopicWait w = m_waiting.take(name);
+        m_queuedRecords -= w.records.size();
+        for (auto &r : w.records)
+            enqueue(std::move(r.record), r.meta);
+    }
+    flushReports();
+}
+
+void Producer::refreshMetadata()
+{
+    fetchMetadata(true);
+}
+
+void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
+{
+    const qint64 nowNs = m_clock.nsecsElapsed();
+    const std::int64_t wallMs = QDateTime::currentMSecsSinceEpoch();
+    quint64 id = firstId;
+    for (const auto &rec : records) {
+        RecordMeta meta;
+        meta.id = id++;
+        meta.enqueuedNs = nowNs;
+        meta.timestampMs = rec.timestampMs.value_or(wallMs);
+        meta.keySize = rec.key ? rec.key->size() : -1;
+        meta.valueSize = rec.value ? rec.value->size() : -1;
+        if (rec.key)
+            meta.keyPreview = rec.key->left(DeliveryReport::kKeyPreview);
+        if (m_shutdown) {
+            failRecord(meta, rec.topic, rec.partition,
+                       {KafkaError::ClientShutdown, QStringLiteral("the producer is closed")});
+            continue;
+        }
+        if (rec.topic.isEmpty()) {
+            failRecord(meta, rec.topic, rec.partition,
+                       {KafkaError::InvalidTopicException, QStringLiteral("no topic given")});
+            continue;
+        }
+        const qsizetype size =
+            kBatchHeaderSize + RecordBatchBuilder::recordSize(rec.key, rec.value, rec.headers, 0, 0) + 100;
+        if (size > m_config.maxRequestSize()) {
+            failRecord(meta, rec.topic, rec.partition,
+                       {KafkaError::ClientRecordTooLarge,
+                        QStringLiteral("the record is %1 bytes serialized, more than max.request.size=%2 "
+                                       "(raise max.request.size, and the topic's max.message.bytes)")
+                            .arg(size)
+                            .arg(m_config.maxRequestSize())});
+            continue;
+        }
+        if (!m_topics.contains(rec.topic)) {
+            auto &w = m_waiting[rec.topic];
+            if (w.records.isEmpty())
+                w.sinceMs = nowMs();
+            w.records.append({rec, meta});
+            ++m_queuedRecords;
+            fetchMetadata(false);
+            continue;
+        }
+        enqueue(rec, meta);
+    }
+    flushReports();
+}
+
+std::int32_t Producer::choosePartition(const ProducerRecord &record, const TopicInfo &topic, Error *error)
+{
+    const auto count = static_cast<std::int32_t>(topic.partitions.size());
+    if (record.partition >= 0) {
+        if (record.partition >= count) {
+            *error = {KafkaError::UnknownTopicOrPartition,
+                      QStringLiteral("partition %1 does not exist: topic '%2' has %3 partition(s)")
+                          .arg(record.partition)
+                          .arg(topic.name)
+                          .arg(count)};
+            return -1;
+        }
+        return record.partition;
+    }
+    const QString p = m_config.partitioner();
+    if (p == QLatin1StringView("round_robin"))
+        return static_cast<std::int32_t>(m_roundRobin[topic.name]++ % static_cast<std::uint32_t>(count));
+    if (record.key)
+        return murmur2Partition(*record.key, count);
+    if (p == QLatin1StringView("murmur2")) // librdkafka's murmur2: a null key hashes as empty
+        return murmur2Partition(QByteArray(), count);
+    // Keyless: stay on one partition until about batch.size bytes went there
+    // (KIP-794's uniform sticky partitioner), then move to another one.
+    Sticky &s = m_sticky[topic.name];
+    if (s.partition < 0 || s.partition >= count || s.bytes >= m_config.batchSize()) {
+        std::int32_t next = static_cast<std::int32_t>(m_random.bounded(count));
+        if (count > 1 && next == s.partition)
+            next = (next + 1) % count;
+        s.partition = next;
+        s.bytes = 0;
+    }
+    s.bytes += (record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0);
+    return s.partition;
+}
+
+void Producer::enqueue(ProducerRecord record, RecordMeta meta)
+{
+    const TopicInfo &topic = m_topics[record.topic];
+    Error err;
+    const std::int32_t partition = choosePartition(record, topic, &err);
+    if (partition < 0) {
+        failRecord(meta, record.topic, record.partition, err);
+        return;
+    }
+    PartitionQueue &q = m_queues[{record.topic, partition}];
+    const qsizetype recSize = RecordBatchBuilder::recordSize(record.key, record.value, record.headers, meta.timestampMs,
+                                                             static_cast<int>(q.batches.size()));
+    Batch *batch = q.batches.empty() ? nullptr : q.batches.back().get();
+    const bool fits = batch && batch->attempts == 0 &&
+                      batch->builder.sizeInBytes() + recSize <= std::max(m_config.batchSize(), kBatchHeaderSize + 1) &&
+                      batch->builder.sizeInBytes() + recSize + 200 <= m_config.maxRequestSize();
+    if (!fits) {
+        BatchParams params;
+        params.codec = m_config.compression();
+        params.compressionLevel = m_config.compressionLevel();
+        auto b = std::make_unique<Batch>(
+            Batch{record.topic, partition, RecordBatchBuilder(params), {}, nowMs(), 0, 0, m_nextBatchSeq++, {}});
+        batch = b.get();
+        q.batches.push_back(std::move(b));
+    }
+    batch->builder.append(record.key, record.value, record.headers, meta.timestampMs);
+    batch->records.append(meta);
+    ++m_queuedRecords;
+    if (batch->builder.sizeInBytes() >= m_config.batchSize() || q.batches.size() > 1)
+        scheduleDrain(0);
+    else
+        scheduleDrain(m_config.lingerMs());
+}
+
+void Producer::scheduleDrain(qint64 delayMs)
+{
+    const qint64 at = nowMs() + delayMs;
+    if (m_drainTimer.isActive() && m_drainAtMs <= at)
+        return;
+    m_drainAtMs = at;
+    m_drainTimer.start(static_cast<int>(std::max<qint64>(0, delayMs)));
+}
+
+void Producer::drain()
+{
+    m_drainTimer.stop();
+    m_drainAtMs = -1;
+    if (m_shutdown)
+        return;
+    const qint64 now = nowMs();
+    qint64 nextWake = -1;
+    auto wakeAt = [&](qint64 t) { nextWake = nextWake < 0 ? t : std::min(nextWake, t); };
+
+    // Up to max.in.flight rounds: each round sends at most one request per
+    // leader with the front batch of each ready partition.
+    for (int round = 0; round < m_config.maxInFlight(); ++round) {
+        bool sentAny = false;
+        nextWake = -1;
+        // leader -> batches ready for it, one per partition
+        std::map<std::int32_t, std::vector<std::pair<std::pair<QString, std::int32_t>, qsizetype>>> ready;
+        for (auto &[tp, q] : m_queues) {
+            if (q.batches.empty())
+                continue;
+            Batch &b = *q.batches.front();
+            const bool full = q.batches.size() > 1 || b.builder.sizeInBytes() >= m_config.batchSize();
+            const qint64 readyAt = b.attempts > 0 ? b.retryAtMs : b.createdMs + m_config.lingerMs();
+            if (!(full || m_flushing || readyAt <= now) || (b.attempts > 0 && b.retryAtMs > now)) {
+                wakeAt(b.attempts > 0 ? b.retryAtMs : readyAt);
+                continue;
+            }
+            const auto topic = m_topics.find(tp.first);
+            std::int32_t leader = -1;
+            if (topic != m_topics.end()) {
+                for (const auto &p : topic->partitions)
+                    if (p.partition == tp.second)
+                        leader = p.leader;
+            }
+            if (leader < 0 || !m_brokerInfo.contains(leader)) {
+                fetchMetadata(false);
+                continue; // drained again when metadata arrives
+            }
+            ready[leader].push_back({tp, b.builder.sizeInBytes()});
+        }
+
+        for (auto &[leader, list] : ready) {
+            BrokerConnection *conn = connectionFor(leader);
+            if (!conn)
+                continue;
+            if (conn->inFlight() + conn->queued() >= m_config.maxInFlight()) {
+                continue; // drained again when a response frees a slot
+            }
+            std::vector<BatchPtr> batches;
+            qsizetype bytes = 0;
+            for (auto &[tp, size] : list) {
+                if (!batches.empty() && bytes + size > m_config.maxRequestSize())
+                    break;
+                auto &q = m_queues[tp];
+                batches.push_back(std::move(q.batches.front()));
+                q.batches.pop_front();
+                bytes += size;
+            }
+            if (!batches.empty()) {
+                sendRequest(conn, std::move(batches));
+                sentAny = true;
+            }
+        }
+        if (!sentAny)
+            break;
+    }
+    // Partitions with more ready batches go again once requests complete;
+    // lingering ones when their time comes.
+    if (nextWake >= 0)
+        scheduleDrain(std::max<qint64>(0, nextWake - now));
+}
+
+void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches)
+{
+    ProduceRequest req;
+    req.acks = m_config.acks();
+    req.timeoutMs = m_config.requestTimeoutMs();
+    std::vector<BatchPtr> sent;
+    for (auto &b : batches) {
+        auto bytes = b->builder.build();
+        if (!bytes) {
+            completeBatch(*b, -1, -1, &bytes.error());
+            m_queuedRecords -= b->records.size();
+            continue;
+        }
+        auto it = std::find_if(req.topics.begin(), req.topics.end(),
+                               [&](const ProduceRequest::TopicData &t) { return t.name == b->topic; });
+        if (it == req.topics.end()) {
+            req.topics.append({b->topic, {}});
+            it = req.topics.end() - 1;
+        }
+        it->partitions.append({b->partition, std::move(*bytes)});
+        ++b->attempts;
+        sent.push_back(std::move(b));
+    }
+    if (sent.empty()) {
+        flushReports();
+        return;
+    }
+    ++m_inFlightRequests;
+    const bool expectResponse = req.acks != 0;
+    const QString peer = conn->describe();
+    QPointer<Producer> self(this);
+    // The callback owns the batches while the request is out: a shared_ptr
+    // keeps the std::function copyable.
+    auto owned = std::make_shared<std::vector<BatchPtr>>(std::move(sent));
+    conn->send(
+        ApiKey::Produce, [req = std::move(req)](std::int16_t v) { return req.encode(v); },
+        [self, owned, peer](Result<QByteArray> body, std::int16_t version) {
+            if (!self)
+                return;
+            self->onProduceResponse(std::move(*owned), body, version, peer);
+        },
+        expectResponse);
+}
+
+void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QByteArray> &body, std::int16_t version,
+                                 const QString &peer)
+{
+    --m_inFlightRequests;
+    if (!body) {
+        for (auto &b : batches)
+            retryOrFail(std::move(b), body.error());
+        if (refreshesMetadata(body.error().code))
+            fetchMetadata(false);
+    } else if (m_config.acks() == 0) {
+        for (auto &b : batches) {
+            completeBatch(*b, -1, -1, nullptr);
+            m_queuedRecords -= b->records.size();
+        }
+    } else {
+        auto resp = ProduceResponse::decode(*body, version);
+        if (!resp) {
+            // The broker may have written these: say so instead of guessing.
+            const Error e{KafkaError::ClientProtocolError,
+                          QStringLiteral("%1: undecodable Produce response, the records may or may not have been "
+                                         "written: %2")
+                              .arg(peer, resp.error().message)};
+            for (auto &b : batches) {
+                completeBatch(*b, -1, -1, &e);
+                m_queuedRecords -= b->records.size();
+            }
+        } else {
+            bool refresh = false;
+            for (auto &b : batches) {
+                const ProduceResponse::PartitionResponse *pr = nullptr;
+                for (const auto &t : resp->topics)
+                    if (t.name == b->topic)
+                        for (const auto &p : t.partitions)
+                            if (p.partition == b->partition)
+                                pr = &p;
+                if (!pr) {
+                    const Error e{KafkaError::ClientProtocolError,
+                                  QStringLiteral("%1: the Produce response has no entry for %2-%3; the records may or "
+                                                 "may not have been written")
+                                      .arg(peer, b->topic)
+                                      .arg(b->partition)};
+                    completeBatch(*b, -1, -1, &e);
+                    m_queuedRecords -= b->records.size();
+                    continue;
+                }
+                if (pr->errorCode == KafkaError::None) {
+                    completeBatch(*b, pr->baseOffset, pr->logAppendTimeMs, nullptr);
+                    m_queuedRecords -= b->records.size();
+                    continue;
+                }
+                QString msg = KafkaError::describe(pr->errorCode) + hintFor(pr->errorCode);
+                if (pr->errorMessage && !pr->errorMessage->isEmpty())
+                    msg += QStringLiteral(" - broker says: %1").arg(*pr->errorMessage);
+                for (const auto &re : pr->recordErrors)
+                    msg += QStringLiteral(" - record %1: %2").arg(re.batchIndex).arg(re.message.value_or(QString()));
+                refresh = refresh || refreshesMetadata(pr->errorCode);
+                retryOrFail(std::move(b), {pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)});
+            }
+            if (refresh)
+                fetchMetadata(false);
+        }
+    }
+    flushReports();
+    scheduleDrain(0);
+    checkFlushed();
+}
+
+void Producer::retryOrFail(BatchPtr batch, const Error &error)
+{
+    const qint64 now = nowMs();
+    const bool retriable = KafkaError::isRetriable(error.code);
+    const bool inTime = now - batch->createdMs < m_config.deliveryTimeoutMs();
+    if (retriable && inTime && batch->attempts <= m_config.retries() && !m_shutdown) {
+        const int exp = std::min(batch->attempts - 1, 16);
+        const qint64 base =
+            std::min<qint64>(m_config.retryBackoffMaxMs(), static_cast<qint64>(m_config.retryBackoffMs()) << exp);
+        // +-20% jitter, as the Java client
+        const qint64 jitter = base / 5 > 0 ? m_random.bounded(static_cast<int>(2 * (base / 5) + 1)) - base / 5 : 0;
+        batch->retryAtMs = now + std::max<qint64>(0, base + jitter);
+        batch->lastError = error;
+        Q_EMIT logMessage(QStringLiteral("retrying %1 record(s) to %2-%3 (attempt %4): %5")
+                              .arg(batch->records.size())
+                              .arg(batch->topic)
+                              .arg(batch->partition)
+                              .arg(batch->attempts + 1)
+                              .arg(error.message));
+        requeue(std::move(batch));
+        return;
+    }
+    Error final = error;
+    if (retriable && !inTime)
+        final.message = QStringLiteral("not delivered within delivery.timeout.ms=%1; last error: %2")
+                            .arg(m_config.deliveryTimeoutMs())
+                            .arg(error.message);
+    else if (retriable && batch->attempts > m_config.retries())
+        final.message = QStringLiteral("gave up after %1 attempt(s) (retries=%2); last error: %3")
+                            .arg(batch->attempts)
+                            .arg(m_config.retries())
+                            .arg(error.message);
+    completeBatch(*batch, -1, -1, &final);
+    m_queuedRecords -= batch->records.size();
+}
+
+void Producer::requeue(BatchPtr batch)
+{
+    auto &q = m_queues[{batch->topic, batch->partition}];
+    // Keep creation order: a retried batch goes back before younger ones.
+    auto pos = std::find_if(q.batches.begin(), q.batches.end(),
+                            [&](const BatchPtr &other) { return other->seq > batch->seq; });
+    q.batches.insert(pos, std::move(batch));
+}
+
+void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::int64_t logAppendTimeMs,
+                             const Error *error)
+{
+    const qint64 nowNs = m_clock.nsecsElapsed();
+    for (int i = 0; i < batch.records.size(); ++i) {
+        const RecordMeta &m = batch.records[i];
+        DeliveryReport r;
+        r.id = m.id;
+        r.topic = batch.topic;
+        r.partition = batch.partition;
+        r.timestampMs = logAppendTimeMs >= 0 ? logAppendTimeMs : m.timestampMs;
+        r.latencyMs = static_cast<double>(nowNs - m.enqueuedNs) / 1e6;
+        r.key = m.keyPreview;
+        r.keySize = m.keySize;
+        r.valueSize = m.valueSize;
+        r.attempts = std::max(1, batch.attempts);
+        if (error) {
+            r.errorCode = error->code;
+            r.errorMessage = error->message;
+            ++m_stats.recordsFailed;
+        } else {
+            r.offset = baseOffset >= 0 ? baseOffset + i : -1;
+            ++m_stats.recordsDelivered;
+            m_bytesDelivered +=
+                static_cast<quint64>(std::max<qsizetype>(0, m.keySize) + std::max<qsizetype>(0, m.valueSize));
+        }
+        m_reports.append(std::move(r));
+    }
+}
+
+void Producer::failRecord(const RecordMeta &meta, const QString &topic, std::int32_t partition, const Error &error)
+{
+    DeliveryReport r;
+    r.id = meta.id;
+    r.topic = topic;
+    r.partition = partition;
+    r.timestampMs = meta.timestampMs;
+    r.latencyMs = static_cast<double>(m_clock.nsecsElapsed() - meta.enqueuedNs) / 1e6;
+    r.key = meta.keyPreview;
+    r.keySize = meta.keySize;
+    r.valueSize = meta.valueSize;
+    r.errorCode = error.code;
+    r.errorMessage = error.message;
+    ++m_stats.recordsFailed;
+    m_reports.append(std::move(r));
+}
+
+void Producer::flushReports()
+{
+    if (m_reports.isEmpty())
+        return;
+    QList<DeliveryReport> out;
+    out.swap(m_reports);
+    Q_EMIT recordsDelivered(out);
+    checkFlushed();
+}
+
+void Producer::flush()
+{
+    m_flushing = true;
+    drain();
+    checkFlushed();
+}
+
+void Producer::checkFlushed()
+{
+    if (!m_flushing)
+        return;
+    if (m_queuedRecords > 0 || m_inFlightRequests > 0 || !m_waiting.isEmpty()) {
+        scheduleDrain(0);
+        return;
+    }
+    m_flushing = false;
+    Q_EMIT flushed();
+}
+
+void Producer::onTick()
+{
+    const qint64 now = nowMs();
+    // Records still waiting for their topic's metadata after max.block.ms.
+    const auto topics = m_waiting.keys();
+    for (const auto &name : topics) {
+        auto &w = m_waiting[name];
+        if (now - w.sinceMs < m_config.maxBlockMs())
+            continue;
+        const Error e{KafkaError::ClientTimeout,
+                      QStringLiteral("metadata for topic '%1' not available within max.block.ms=%2 (is the cluster "
+                                     "reachable?)")
+                          .arg(name)
+                          .arg(m_config.maxBlockMs())};
+        for (const auto &r : w.records)
+            failRecord(r.meta, name, r.record.partition, e);
+        m_queuedRecords -= w.records.size();
+        m_waiting.remove(name);
+    }
+    // Batches that never got out within delivery.timeout.ms.
+    for (auto &[tp, q] : m_queues) {
+        while (!q.batches.empty() && now - q.batches.front()->createdMs >= m_config.deliveryTimeoutMs()) {
+            BatchPtr b = std::move(q.batches.front());
+            q.batches.pop_front();
+            const Error e{KafkaError::ClientTimeout,
+                          QStringLiteral("not sent within delivery.timeout.ms=%1%2")
+                              .arg(m_config.deliveryTimeoutMs())
+                              .arg(b->lastError.message.isEmpty()
+                                       ? QString()
+                                       : QStringLiteral("; last error: ") + b->lastError.message)};
+            completeBatch(*b, -1, -1, &e);
+            m_queuedRecords -= b->records.size();
+        }
+    }
+    if (m_metadataAgain && !m_metadataInFlight && now >= m_metadataRetryAtMs) {
+        m_metadataAgain = false;
+        const bool all = m_metadataAgainAll;
+        m_metadataAgainAll = false;
+        fetchMetadata(all || !m_everConnected);
+    } else if (m_everConnected && !m_metadataInFlight && now - m_lastMetadataMs > m_config.metadataMaxAgeMs()) {
+        fetchMetadata(false);
+    }
+    flushReports();
+
+    if (now - m_statsLastMs >= 1000) {
+        const double secs = static_cast<double>(now - m_statsLastMs) / 1000.0;
+        m_stats.recordsPerSec = static_cast<double>(m_stats.recordsDelivered - m_statsLastDelivered) / secs;
+        m_stats.bytesPerSec = static_cast<double>(m_bytesDelivered - m_statsLastBytes) / secs;
+        m_stats.queuedRecords = static_cast<quint64>(std::max<qint64>(0, m_queuedRecords));
+        m_stats.inFlightRequests = m_inFlightRequests;
+        m_statsLastDelivered = m_stats.recordsDelivered;
+        m_statsLastBytes = m_bytesDelivered;
+        m_statsLastMs = now;
+        Q_EMIT statsUpdated(m_stats);
+    }
+}
+
+void Producer::shutdown()
+{
+    if (m_shutdown)
+        return;
+    m_shutdown = true;
+    m_tick.stop();
+    m_drainTimer.stop();
+    const Error e{KafkaError::ClientShutdown,
+                  QStringLiteral("the producer was closed before the record was delivered")};
+    for (auto it = m_waiting.cbegin(); it != m_waiting.cend(); ++it)
+        for (const auto &r : it->records)
+            failRecord(r.meta, it.key(), r.record.partition, e);
+    m_waiting.clear();
+    for (auto &[tp, q] : m_queues)
+        for (auto &b : q.batches)
+            completeBatch(*b, -1, -1, &e);
+    m_queues.clear();
+    // In-flight requests end through their callbacks (retryOrFail sees
+    // m_shutdown and fails them) when the connections close.
+    for (auto &[id, c] : m_brokers)
+        c->abort(e);
+    for (auto *c : m_bootstrap)
+        c->abort(e);
+    m_queuedRecords = 0;
+    flushReports();
+}
+
+} // namespace kpw

@@ -1,0 +1,171 @@
+#pragma once
+
+#include "messages/Metadata.h"
+#include "messages/Produce.h"
+#include "net/BrokerConnection.h"
+#include "producer/DeliveryReport.h"
+#include "producer/ProducerConfig.h"
+#include "records/ProducerRecord.h"
+#include "records/RecordBatch.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTimer>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace kpw {
+
+// The producer engine. It lives on one worker thread (see ProducerClient) and
+// is only ever called there, so it needs no locks: every member below is
+// touched by that thread alone.
+//
+// The path of a record: send() -> partition chosen from metadata ->
+// appended to its partition's open batch -> a batch is ready when full,
+// after linger.ms, on flush() or when its retry backoff ends -> drain()
+// groups ready batches by leader into one Produce request per broker (one
+// batch per partition per request, up to max.in.flight requests per
+// connection) -> the response resolves each batch: success, retry, or
+// failure -> one recordsDelivered signal per response.
+class Producer final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Producer(ProducerConfig config, QObject *parent = nullptr);
+    ~Producer() override;
+
+    void start();
+    void send(const QList<ProducerRecord> &records, quint64 firstId);
+    void refreshMetadata();
+    void flush();
+    // Fails everything not yet acknowledged with PRODUCER_CLOSED (reported).
+    void shutdown();
+
+Q_SIGNALS:
+    void connected(const QString &summary);
+    void connectionFailed(const QString &error);
+    void metadataUpdated(const kpw::MetadataResponse &metadata);
+    void recordsDelivered(const QList<kpw::DeliveryReport> &reports);
+    void flushed();
+    void statsUpdated(const kpw::ProducerStats &stats);
+    void logMessage(const QString &line);
+
+private:
+    struct RecordMeta
+    {
+        quint64 id = 0;
+        qint64 enqueuedNs = 0;
+        std::int64_t timestampMs = 0;
+        std::optional<QByteArray> keyPreview;
+        qsizetype keySize = -1;
+        qsizetype valueSize = -1;
+    };
+    struct Batch
+    {
+        QString topic;
+        std::int32_t partition = 0;
+        RecordBatchBuilder builder;
+        QList<RecordMeta> records;
+        qint64 createdMs = 0;
+        qint64 retryAtMs = 0;
+        int attempts = 0;
+        quint64 seq = 0; // creation order, to put retried batches back in place
+        Error lastError;
+    };
+    using BatchPtr = std::unique_ptr<Batch>;
+    struct PartitionQueue
+    {
+        std::deque<BatchPtr> batches;
+    };
+    struct Waiting // a record parked until its topic's metadata is known
+    {
+        ProducerRecord record;
+        RecordMeta meta;
+    };
+    struct TopicWait
+    {
+        QList<Waiting> records;
+        qint64 sinceMs = 0;
+        int unknownAnswers = 0;
+    };
+    struct Sticky
+    {
+        std::int32_t partition = -1;
+        qsizetype bytes = 0;
+    };
+
+    BrokerConnection *connectionFor(std::int32_t nodeId);
+    BrokerConnection *bootstrapConnection(int index);
+    void fetchMetadata(bool allTopics);
+    void onMetadata(const MetadataResponse &md, bool allTopics);
+    void onMetadataFailed(const Error &error);
+    void applyMetadata(const MetadataResponse &md, bool allTopics);
+
+    void enqueue(ProducerRecord record, RecordMeta meta);
+    std::int32_t choosePartition(const ProducerRecord &record, const TopicInfo &topic, Error *error);
+    void scheduleDrain(qint64 delayMs);
+    void drain();
+    void sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches);
+    void onProduceResponse(std::vector<BatchPtr> batches, const Result<QByteArray> &body, std::int16_t version,
+                           const QString &peer);
+    void retryOrFail(BatchPtr batch, const Error &error);
+    void requeue(BatchPtr batch);
+    void completeBatch(const Batch &batch, std::int64_t baseOffset, std::int64_t logAppendTimeMs, const Error *error);
+    void failRecord(const RecordMeta &meta, const QString &topic, std::int32_t partition, const Error &error);
+    void flushReports();
+    void onTick();
+    void checkFlushed();
+    qint64 nowMs() const { return m_clock.elapsed(); }
+
+    ProducerConfig m_config;
+    ConnectionOptions m_connOptions;
+    QElapsedTimer m_clock;
+    QRandomGenerator m_random;
+
+    std::map<std::int32_t, BrokerConnection *> m_brokers; // node id -> connection (children)
+    QList<BrokerConnection *> m_bootstrap;                // one per bootstrap address
+    QMap<std::int32_t, BrokerInfo> m_brokerInfo;
+    QHash<QString, TopicInfo> m_topics;
+    QHash<QString, TopicWait> m_waiting;
+    QHash<QString, Sticky> m_sticky;
+    QHash<QString, std::uint32_t> m_roundRobin;
+    std::map<std::pair<QString, std::int32_t>, PartitionQueue> m_queues;
+
+    bool m_started = false;
+    bool m_everConnected = false;
+    bool m_metadataInFlight = false;
+    bool m_metadataAgain = false;
+    bool m_metadataAgainAll = false;
+    int m_metadataAttempt = 0;
+    qint64 m_metadataRetryAtMs = 0;
+    qint64 m_lastMetadataMs = 0;
+    QStringList m_metadataErrors;
+
+    bool m_flushing = false;
+    bool m_shutdown = false;
+    int m_inFlightRequests = 0;
+    quint64 m_nextBatchSeq = 0;
+    qint64 m_queuedRecords = 0;
+    QTimer m_drainTimer{this}; // parented: moveToThread must carry it along
+    qint64 m_drainAtMs = -1;
+    QTimer m_tick{this};
+    QList<DeliveryReport> m_reports;
+    bool m_reportFlushScheduled = false;
+
+    ProducerStats m_stats;
+    quint64 m_statsLastDelivered = 0;
+    quint64 m_bytesDelivered = 0;
+    quint64 m_statsLastBytes = 0;
+    qint64 m_statsLastMs = 0;
+};
+
+} // namespace kpw

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "messages/Metadata.h"
+#include "producer/DeliveryReport.h"
+#include "producer/ProducerConfig.h"
+#include "records/ProducerRecord.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+class QThread;
+
+namespace kpw {
+
+class Producer;
+
+// The thread-safe face of the producer. The engine (Producer) and its sockets
+// live on a worker thread with its own event loop; this object lives on the
+// caller's thread (GUI or CLI), forwards calls as queued invocations and
+// re-emits the engine's signals (queued, so slots run on the caller's thread).
+// Reports arrive in batches: one recordsDelivered per produce response.
+class ProducerClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ProducerClient(QObject *parent = nullptr);
+    ~ProducerClient() override; // stops the engine, quits and joins the thread
+
+    // Starts a new engine with this configuration (stopping a previous one):
+    // connects to bootstrap.servers, negotiates API versions, fetches the
+    // metadata of every topic; emits connected() or connectionFailed().
+    void start(const ProducerConfig &config);
+    void stop();
+    bool isStarted() const { return m_producer != nullptr; }
+
+    // Queues records; returns the id of the (first) record. Ids start at 1
+    // for each client, increase by one per record and come back in
+    // DeliveryReport::id.
+    quint64 send(const ProducerRecord &record);
+    quint64 send(const QList<ProducerRecord> &records);
+
+    void refreshMetadata();
+    // Sends what lingers now; emits flushed() once nothing is queued or in flight.
+    void flush();
+
+Q_SIGNALS:
+    void connected(const QString &summary);
+    void connectionFailed(const QString &error);
+    void metadataUpdated(const kpw::MetadataResponse &metadata);
+    void recordsDelivered(const QList<kpw::DeliveryReport> &reports);
+    void flushed();
+    void statsUpdated(const kpw::ProducerStats &stats);
+    void logMessage(const QString &line);
+
+private:
+    QThread *m_thread = nullptr;
+    Producer *m_producer = nullptr; // lives on m_thread; deleted there
+    std::atomic<quint64> m_nextId{1};
+};
+
+} // namespace kpw

@@ -1,0 +1,380 @@
+#include "ProducerConfig.h"
+
+#include "wire/KafkaError.h"
+
+#include <QFile>
+
+namespace kpw {
+namespace {
+
+QList<ConfigKey> makeKeys()
+{
+    const auto s = [](const char *v) { return QString::fromLatin1(v); };
+    return {
+        {s("bootstrap.servers"),
+         s(""),
+         s("list"),
+         {},
+         0,
+         0,
+         s("Connection"),
+         s("host:port pairs used to discover the cluster, comma separated")},
+        {s("client.id"),
+         s("kpw"),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Connection"),
+         s("Sent to the broker with every request (logs, quotas)")},
+        {s("socket.connection.setup.timeout.ms"),
+         s("10000"),
+         s("int"),
+         {},
+         1,
+         3600000,
+         s("Connection"),
+         s("How long to wait for a TCP connection (and API version negotiation) to a broker")},
+        {s("metadata.max.age.ms"),
+         s("300000"),
+         s("int"),
+         {},
+         1,
+         86400000,
+         s("Connection"),
+         s("Refresh metadata at least this often even without errors")},
+        {s("allow.auto.create.topics"),
+         s("false"),
+         s("bool"),
+         {},
+         0,
+         0,
+         s("Connection"),
+         s("Ask the broker to create a missing topic (if its auto.create.topics.enable allows). "
+           "Off by default in kpw: a typo should fail with UNKNOWN_TOPIC_OR_PARTITION, not create a topic")},
+        {s("acks"),
+         s("all"),
+         s("enum"),
+         {s("all"), s("-1"), s("0"), s("1")},
+         0,
+         0,
+         s("Delivery"),
+         s("Acknowledgements the leader waits for: 0 none, 1 the leader, all the in-sync replicas")},
+        {s("linger.ms"),
+         s("5"),
+         s("int"),
+         {},
+         0,
+         3600000,
+         s("Batching"),
+         s("How long a batch may wait for more records")},
+        {s("batch.size"),
+         s("16384"),
+         s("int"),
+         {},
+         1,
+         1073741824,
+         s("Batching"),
+         s("Target size of one partition's batch in bytes")},
+        {s("buffer.memory"),
+         s("33554432"),
+         s("long"),
+         {},
+         1024,
+         0x7fffffffffffLL,
+         s("Batching"),
+         s("Bytes the producer may hold for records not yet acknowledged")},
+        {s("max.block.ms"),
+         s("60000"),
+         s("int"),
+         {},
+         0,
+         3600000,
+         s("Batching"),
+         s("How long send() may wait for buffer space or for the topic's metadata")},
+        {s("max.request.size"),
+         s("1048576"),
+         s("int"),
+         {},
+         1,
+         1073741824,
+         s("Batching"),
+         s("Largest request, and so the largest record, the producer will send")},
+        {s("compression.type"),
+         s("none"),
+         s("enum"),
+         {s("none"), s("gzip"), s("snappy"), s("lz4"), s("zstd")},
+         0,
+         0,
+         s("Batching"),
+         s("Codec for record batches")},
+        {s("compression.gzip.level"),
+         s("-1"),
+         s("int"),
+         {},
+         -1,
+         9,
+         s("Batching"),
+         s("gzip level, -1 for zlib's default")},
+        {s("compression.lz4.level"), s("9"), s("int"), {}, 1, 17, s("Batching"), s("lz4 level")},
+        {s("compression.zstd.level"), s("3"), s("int"), {}, -131072, 22, s("Batching"), s("zstd level")},
+        {s("max.in.flight.requests.per.connection"),
+         s("5"),
+         s("int"),
+         {},
+         1,
+         1000,
+         s("Delivery"),
+         s("Unacknowledged requests per broker connection")},
+        {s("request.timeout.ms"),
+         s("30000"),
+         s("int"),
+         {},
+         1,
+         3600000,
+         s("Delivery"),
+         s("How long to wait for a broker's response to a request")},
+        {s("delivery.timeout.ms"),
+         s("120000"),
+         s("int"),
+         {},
+         1,
+         86400000,
+         s("Delivery"),
+         s("Upper bound on the time from send() to success or failure, retries included")},
+        {s("retries"),
+         s("2147483647"),
+         s("int"),
+         {},
+         0,
+         2147483647,
+         s("Delivery"),
+         s("How often a failed batch is resent")},
+        {s("retry.backoff.ms"), s("100"), s("int"), {}, 0, 3600000, s("Delivery"), s("First wait before a retry")},
+        {s("retry.backoff.max.ms"),
+         s("1000"),
+         s("int"),
+         {},
+         0,
+         3600000,
+         s("Delivery"),
+         s("Longest wait before a retry")},
+        {s("partitioner"),
+         s("default"),
+         s("enum"),
+         {s("default"), s("murmur2"), s("murmur2_random"), s("round_robin")},
+         0,
+         0,
+         s("Partitioning"),
+         s("default/murmur2_random: murmur2 of the key as the Java client, keyless records sticky; "
+           "murmur2: keyless records go to partition 0's hash too; round_robin: ignores keys")},
+    };
+}
+
+bool parseInt(const QString &v, qint64 *out)
+{
+    bool ok = false;
+    *out = v.trimmed().toLongLong(&ok);
+    return ok;
+}
+
+} // namespace
+
+ProducerConfig::ProducerConfig() = default;
+
+const QList<ConfigKey> &ProducerConfig::keys()
+{
+    static const QList<ConfigKey> k = makeKeys();
+    return k;
+}
+
+const ConfigKey *ProducerConfig::key(const QString &name)
+{
+    for (const auto &k : keys())
+        if (k.name == name)
+            return &k;
+    return nullptr;
+}
+
+Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue)
+{
+    const QString value = rawValue.trimmed();
+    const ConfigKey *k = key(name);
+    if (!k)
+        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("unknown producer setting '%1'").arg(name)};
+    if (k->type == QLatin1StringView("int") || k->type == QLatin1StringView("long")) {
+        qint64 n = 0;
+        if (!parseInt(value, &n))
+            return Error{KafkaError::ClientInvalidRecord,
+                         QStringLiteral("%1: '%2' is not a whole number").arg(name, value)};
+        if ((k->min != 0 || k->max != 0) && (n < k->min || n > k->max))
+            return Error{KafkaError::ClientInvalidRecord,
+                         QStringLiteral("%1: %2 is outside %3..%4").arg(name, value).arg(k->min).arg(k->max)};
+    } else if (k->type == QLatin1StringView("bool")) {
+        const QString l = value.toLower();
+        if (l != QLatin1StringView("true") && l != QLatin1StringView("false"))
+            return Error{KafkaError::ClientInvalidRecord,
+                         QStringLiteral("%1: '%2' is not true or false").arg(name, value)};
+    } else if (k->type == QLatin1StringView("enum")) {
+        if (!k->allowed.contains(value.toLower()))
+            return Error{
+                KafkaError::ClientInvalidRecord,
+                QStringLiteral("%1: '%2' is not one of %3").arg(name, value, k->allowed.join(QStringLiteral(", ")))};
+    } else if (k->type == QLatin1StringView("list") && name == QLatin1StringView("bootstrap.servers")) {
+        for (const auto &server : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const auto hp = server.trimmed();
+            const auto colon = hp.lastIndexOf(QLatin1Char(':'));
+            bool ok = false;
+            const int port = colon > 0 ? hp.mid(colon + 1).toInt(&ok) : 0;
+            if (colon <= 0 || !ok || port <= 0 || port > 65535)
+                return Error{KafkaError::ClientInvalidRecord,
+                             QStringLiteral("bootstrap.servers: '%1' is not host:port").arg(hp)};
+        }
+    }
+    m_values.insert(name, k->type == QLatin1StringView("enum") ? value.toLower() : value);
+    return true;
+}
+
+Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &sourceName)
+{
+    const auto lines = text.split(QLatin1Char('\n'));
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString line = lines[i].trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('!')))
+            continue;
+        qsizetype sep = -1;
+        for (qsizetype j = 0; j < line.size(); ++j) {
+            if (line[j] == QLatin1Char('=') || line[j] == QLatin1Char(':')) {
+                sep = j;
+                break;
+            }
+        }
+        if (sep <= 0)
+            return Error{KafkaError::ClientInvalidRecord,
+                         QStringLiteral("%1 line %2: expected key=value").arg(sourceName).arg(i + 1)};
+        auto r = set(line.left(sep).trimmed(), line.mid(sep + 1).trimmed());
+        if (!r)
+            return Error{r.error().code,
+                         QStringLiteral("%1 line %2: %3").arg(sourceName).arg(i + 1).arg(r.error().message)};
+    }
+    return true;
+}
+
+Result<bool> ProducerConfig::loadPropertiesFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("cannot read %1: %2").arg(path, f.errorString())};
+    return loadProperties(QString::fromUtf8(f.readAll()), path);
+}
+
+QString ProducerConfig::value(const QString &name) const
+{
+    if (auto it = m_values.find(name); it != m_values.end())
+        return *it;
+    const ConfigKey *k = key(name);
+    return k ? k->defaultValue : QString();
+}
+
+qint64 ProducerConfig::integer(const QString &name) const
+{
+    return value(name).toLongLong();
+}
+
+bool ProducerConfig::boolean(const QString &name) const
+{
+    return value(name).compare(QLatin1StringView("true"), Qt::CaseInsensitive) == 0;
+}
+
+QStringList ProducerConfig::bootstrapServers() const
+{
+    QStringList out;
+    for (const auto &s : value(QStringLiteral("bootstrap.servers")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out.append(s.trimmed());
+    return out;
+}
+
+QString ProducerConfig::clientId() const
+{
+    return value(QStringLiteral("client.id"));
+}
+std::int16_t ProducerConfig::acks() const
+{
+    const QString a = value(QStringLiteral("acks"));
+    return a == QLatin1StringView("all") ? -1 : static_cast<std::int16_t>(a.toInt());
+}
+int ProducerConfig::lingerMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("linger.ms")));
+}
+int ProducerConfig::batchSize() const
+{
+    return static_cast<int>(integer(QStringLiteral("batch.size")));
+}
+int ProducerConfig::maxInFlight() const
+{
+    return static_cast<int>(integer(QStringLiteral("max.in.flight.requests.per.connection")));
+}
+int ProducerConfig::requestTimeoutMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("request.timeout.ms")));
+}
+int ProducerConfig::deliveryTimeoutMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("delivery.timeout.ms")));
+}
+int ProducerConfig::connectTimeoutMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("socket.connection.setup.timeout.ms")));
+}
+int ProducerConfig::retries() const
+{
+    return static_cast<int>(integer(QStringLiteral("retries")));
+}
+int ProducerConfig::retryBackoffMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("retry.backoff.ms")));
+}
+int ProducerConfig::retryBackoffMaxMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("retry.backoff.max.ms")));
+}
+int ProducerConfig::maxRequestSize() const
+{
+    return static_cast<int>(integer(QStringLiteral("max.request.size")));
+}
+int ProducerConfig::maxBlockMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("max.block.ms")));
+}
+qint64 ProducerConfig::bufferMemory() const
+{
+    return integer(QStringLiteral("buffer.memory"));
+}
+int ProducerConfig::metadataMaxAgeMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("metadata.max.age.ms")));
+}
+Compression ProducerConfig::compression() const
+{
+    return Codec::fromName(value(QStringLiteral("compression.type"))).value_or(Compression::None);
+}
+std::optional<int> ProducerConfig::compressionLevel() const
+{
+    switch (compression()) {
+    case Compression::Gzip: return static_cast<int>(integer(QStringLiteral("compression.gzip.level")));
+    case Compression::Lz4: return static_cast<int>(integer(QStringLiteral("compression.lz4.level")));
+    case Compression::Zstd: return static_cast<int>(integer(QStringLiteral("compression.zstd.level")));
+    default: return std::nullopt;
+    }
+}
+bool ProducerConfig::allowAutoTopicCreation() const
+{
+    return boolean(QStringLiteral("allow.auto.create.topics"));
+}
+QString ProducerConfig::partitioner() const
+{
+    return value(QStringLiteral("partitioner"));
+}
+
+} // namespace kpw

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "records/Compression.h"
+#include "wire/Result.h"
+
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace kpw {
+
+// One producer setting, by the Java client's name.
+struct ConfigKey
+{
+    QString name;
+    QString defaultValue;
+    QString type;        // "int", "long", "bool", "string", "list", "enum"
+    QStringList allowed; // for enums
+    qint64 min = 0;
+    qint64 max = 0; // min == max == 0: no range check
+    QString group;
+    QString doc;
+};
+
+// Producer settings with Java names ("acks", "linger.ms", ...). Values are
+// kept as strings, validated on set, read through typed accessors.
+class ProducerConfig final
+{
+public:
+    ProducerConfig();
+
+    static const QList<ConfigKey> &keys();
+    static const ConfigKey *key(const QString &name);
+
+    // Fails with a message naming the key (and the allowed values).
+    Result<bool> set(const QString &name, const QString &value);
+    // Parses a Java .properties text (client.properties); stops at the first
+    // bad line and names it.
+    Result<bool> loadProperties(const QString &text, const QString &sourceName = QStringLiteral("properties"));
+    Result<bool> loadPropertiesFile(const QString &path);
+
+    QString value(const QString &name) const;
+    bool isSet(const QString &name) const { return m_values.contains(name); }
+    const QMap<QString, QString> &explicitValues() const { return m_values; }
+
+    QStringList bootstrapServers() const;
+    QString clientId() const;
+    std::int16_t acks() const; // -1 for "all"
+    int lingerMs() const;
+    int batchSize() const;
+    int maxInFlight() const;
+    int requestTimeoutMs() const;
+    int deliveryTimeoutMs() const;
+    int connectTimeoutMs() const;
+    int retries() const;
+    int retryBackoffMs() const;
+    int retryBackoffMaxMs() const;
+    int maxRequestSize() const;
+    int maxBlockMs() const;
+    qint64 bufferMemory() const;
+    int metadataMaxAgeMs() const;
+    Compression compression() const;
+    std::optional<int> compressionLevel() const;
+    bool allowAutoTopicCreation() const;
+    QString partitioner() const;
+
+    qint64 integer(const QString &name) const;
+    bool boolean(const QString &name) const;
+
+private:
+    QMap<QString, QString> m_values;
+};
+
+} // namespace kpw
+
+Q_DECLARE_METATYPE(kpw::ProducerConfig)

@@ -1,0 +1,110 @@
+#pragma once
+
+#include "records/Compression.h"
+#include "records/ProducerRecord.h"
+#include "wire/ByteWriter.h"
+#include "wire/Result.h"
+
+#include <QByteArray>
+#include <QList>
+
+#include <cstdint>
+#include <optional>
+
+namespace kpw {
+
+namespace BatchAttr {
+constexpr std::int16_t CodecMask = 0x07;
+constexpr std::int16_t LogAppendTime = 0x08;
+constexpr std::int16_t Transactional = 0x10;
+constexpr std::int16_t Control = 0x20;
+constexpr std::int16_t DeleteHorizon = 0x40;
+} // namespace BatchAttr
+
+// Fixed part of a magic-2 batch, up to and including recordsCount.
+constexpr int kBatchHeaderSize = 61;
+
+struct BatchParams
+{
+    Compression codec = Compression::None;
+    std::optional<int> compressionLevel;
+    std::int64_t producerId = -1;
+    std::int16_t producerEpoch = -1;
+    std::int32_t baseSequence = -1;
+    bool transactional = false;
+};
+
+// Builds one record batch v2 (magic 2) incrementally: records are encoded as
+// they are appended, so sizeInBytes() is exact before compression.
+class RecordBatchBuilder final
+{
+public:
+    explicit RecordBatchBuilder(BatchParams params = {});
+
+    void append(const std::optional<QByteArray> &key, const std::optional<QByteArray> &value,
+                const QList<RecordHeader> &headers, std::int64_t timestampMs);
+    int count() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    // Uncompressed size of the batch built so far.
+    qsizetype sizeInBytes() const { return kBatchHeaderSize + m_records.size(); }
+    // The full batch with CRC; fails only when compression fails.
+    Result<QByteArray> build() const;
+
+    const BatchParams &params() const { return m_params; }
+    void setSequence(std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence);
+
+    // Encoded size of one record with the given offset/timestamp deltas.
+    static qsizetype recordSize(const std::optional<QByteArray> &key, const std::optional<QByteArray> &value,
+                                const QList<RecordHeader> &headers, std::int64_t timestampDelta, int offsetDelta);
+
+private:
+    BatchParams m_params;
+    ByteWriter m_records;
+    int m_count = 0;
+    std::int64_t m_baseTimestamp = 0;
+    std::int64_t m_maxTimestamp = 0;
+};
+
+struct DecodedRecord
+{
+    std::int64_t offset = 0;
+    std::int64_t timestampMs = 0;
+    std::optional<QByteArray> key;
+    std::optional<QByteArray> value;
+    QList<RecordHeader> headers;
+};
+
+struct DecodedBatch
+{
+    std::int64_t baseOffset = 0;
+    std::int32_t batchLength = 0;
+    std::int32_t partitionLeaderEpoch = -1;
+    std::int8_t magic = 2;
+    std::uint32_t crc = 0;
+    std::int16_t attributes = 0;
+    std::int32_t lastOffsetDelta = 0;
+    std::int64_t baseTimestamp = 0;
+    std::int64_t maxTimestamp = 0;
+    std::int64_t producerId = -1;
+    std::int16_t producerEpoch = -1;
+    std::int32_t baseSequence = -1;
+    QList<DecodedRecord> records;
+
+    Compression codec() const { return static_cast<Compression>(attributes & BatchAttr::CodecMask); }
+    bool isTransactional() const { return attributes & BatchAttr::Transactional; }
+    bool isControl() const { return attributes & BatchAttr::Control; }
+    std::int64_t lastOffset() const { return baseOffset + lastOffsetDelta; }
+};
+
+struct DecodeLimits
+{
+    qsizetype maxDecompressedBatch = 64 * 1024 * 1024;
+};
+
+// Decodes the consecutive batches of a Records field. A partial batch at the
+// end (a fetch cut at its byte limit) ends the list without an error; a CRC
+// mismatch, a bad magic, a record that overruns its batch or a failed
+// decompression is an error naming the batch's base offset.
+Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const DecodeLimits &limits = {});
+
+} // namespace kpw

@@ -1,0 +1,172 @@
+#include "ByteWriter.h"
+
+#include <QtEndian>
+
+namespace kpw {
+
+ByteWriter::ByteWriter(qsizetype reserve)
+{
+    m_buf.reserve(reserve);
+}
+
+void ByteWriter::int8(std::int8_t v)
+{
+    m_buf.append(static_cast<char>(v));
+}
+
+void ByteWriter::int16(std::int16_t v)
+{
+    char b[2];
+    qToBigEndian(v, b);
+    m_buf.append(b, 2);
+}
+
+void ByteWriter::int32(std::int32_t v)
+{
+    char b[4];
+    qToBigEndian(v, b);
+    m_buf.append(b, 4);
+}
+
+void ByteWriter::uint32(std::uint32_t v)
+{
+    char b[4];
+    qToBigEndian(v, b);
+    m_buf.append(b, 4);
+}
+
+void ByteWriter::int64(std::int64_t v)
+{
+    char b[8];
+    qToBigEndian(v, b);
+    m_buf.append(b, 8);
+}
+
+void ByteWriter::unsignedVarint(std::uint32_t v)
+{
+    char b[5];
+    int n = 0;
+    while (v >= 0x80) {
+        b[n++] = static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    b[n++] = static_cast<char>(v);
+    m_buf.append(b, n);
+}
+
+void ByteWriter::varint(std::int32_t v)
+{
+    const auto z = (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
+    unsignedVarint(z);
+}
+
+void ByteWriter::varlong(std::int64_t v)
+{
+    auto z = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+    char b[10];
+    int n = 0;
+    while (z >= 0x80) {
+        b[n++] = static_cast<char>((z & 0x7f) | 0x80);
+        z >>= 7;
+    }
+    b[n++] = static_cast<char>(z);
+    m_buf.append(b, n);
+}
+
+int ByteWriter::varintSize(std::int32_t v)
+{
+    auto z = (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
+    int n = 1;
+    while (z >= 0x80) {
+        z >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+int ByteWriter::varlongSize(std::int64_t v)
+{
+    auto z = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+    int n = 1;
+    while (z >= 0x80) {
+        z >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+void ByteWriter::string(const QString &s, bool compact)
+{
+    const QByteArray u = s.toUtf8();
+    if (compact)
+        unsignedVarint(static_cast<std::uint32_t>(u.size()) + 1);
+    else
+        int16(static_cast<std::int16_t>(u.size()));
+    m_buf.append(u);
+}
+
+void ByteWriter::nullableString(const std::optional<QString> &s, bool compact)
+{
+    if (s) {
+        string(*s, compact);
+    } else if (compact) {
+        unsignedVarint(0);
+    } else {
+        int16(-1);
+    }
+}
+
+void ByteWriter::bytes(const QByteArray &b, bool compact)
+{
+    if (compact)
+        unsignedVarint(static_cast<std::uint32_t>(b.size()) + 1);
+    else
+        int32(static_cast<std::int32_t>(b.size()));
+    m_buf.append(b);
+}
+
+void ByteWriter::nullableBytes(const std::optional<QByteArray> &b, bool compact)
+{
+    if (b) {
+        bytes(*b, compact);
+    } else if (compact) {
+        unsignedVarint(0);
+    } else {
+        int32(-1);
+    }
+}
+
+void ByteWriter::arrayLength(qsizetype n, bool compact)
+{
+    if (compact)
+        unsignedVarint(static_cast<std::uint32_t>(n) + 1);
+    else
+        int32(static_cast<std::int32_t>(n));
+}
+
+void ByteWriter::nullArray(bool compact)
+{
+    if (compact)
+        unsignedVarint(0);
+    else
+        int32(-1);
+}
+
+qsizetype ByteWriter::placeholder32()
+{
+    const qsizetype at = m_buf.size();
+    m_buf.append(4, '\0');
+    return at;
+}
+
+void ByteWriter::patchInt32(qsizetype at, std::int32_t v)
+{
+    qToBigEndian(v, m_buf.data() + at);
+}
+
+void ByteWriter::patchUInt32(qsizetype at, std::uint32_t v)
+{
+    qToBigEndian(v, m_buf.data() + at);
+}
+
+} // namespace kpw

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+
+namespace kpw {
+
+// One entry of Kafka's error table (apache/kafka Errors.java).
+struct KafkaErrorInfo
+{
+    std::int16_t code;
+    const char *name;
+    bool retriable;
+    const char *text;
+};
+
+namespace KafkaError {
+// Looks up a code; unknown codes get a synthetic "UNKNOWN_ERROR_CODE_<n>" entry.
+KafkaErrorInfo info(std::int16_t code);
+QString name(std::int16_t code);
+bool isRetriable(std::int16_t code);
+// "NAME: text" as shown to a person.
+QString describe(std::int16_t code);
+
+constexpr std::int16_t None = 0;
+constexpr std::int16_t OffsetOutOfRange = 1;
+constexpr std::int16_t CorruptMessage = 2;
+constexpr std::int16_t UnknownTopicOrPartition = 3;
+constexpr std::int16_t LeaderNotAvailable = 5;
+constexpr std::int16_t NotLeaderOrFollower = 6;
+constexpr std::int16_t RequestTimedOut = 7;
+constexpr std::int16_t MessageTooLarge = 10;
+constexpr std::int16_t NetworkException = 13;
+constexpr std::int16_t CoordinatorLoadInProgress = 14;
+constexpr std::int16_t CoordinatorNotAvailable = 15;
+constexpr std::int16_t NotCoordinator = 16;
+constexpr std::int16_t InvalidTopicException = 17;
+constexpr std::int16_t RecordListTooLarge = 18;
+constexpr std::int16_t NotEnoughReplicas = 19;
+constexpr std::int16_t NotEnoughReplicasAfterAppend = 20;
+constexpr std::int16_t InvalidRequiredAcks = 21;
+constexpr std::int16_t TopicAuthorizationFailed = 29;
+constexpr std::int16_t UnsupportedVersion = 35;
+constexpr std::int16_t OutOfOrderSequenceNumber = 45;
+constexpr std::int16_t DuplicateSequenceNumber = 46;
+constexpr std::int16_t InvalidProducerEpoch = 47;
+constexpr std::int16_t KafkaStorageError = 56;
+constexpr std::int16_t UnknownProducerId = 59;
+constexpr std::int16_t ProducerFenced = 90;
+// Client-side conditions share the table so reports carry one kind of name.
+constexpr std::int16_t ClientRecordTooLarge = -1001;
+constexpr std::int16_t ClientTimeout = -1002;
+constexpr std::int16_t ClientConnectionFailed = -1003;
+constexpr std::int16_t ClientProtocolError = -1004;
+constexpr std::int16_t ClientInvalidRecord = -1005;
+constexpr std::int16_t ClientShutdown = -1006;
+constexpr std::int16_t ClientBufferFull = -1007;
+constexpr std::int16_t ClientUnknownError = -1;
+} // namespace KafkaError
+
+} // namespace kpw
