@@ -6,10 +6,10 @@
 
 namespace kpw {
 
-QByteArray frameRequest(ApiKey key, std::int16_t version, std::int32_t correlationId, const QString &clientId,
-                        const QByteArray &body)
+QByteArray requestHeader(ApiKey key, std::int16_t version, std::int32_t correlationId, const QString &clientId,
+                         qsizetype bodySize)
 {
-    ByteWriter w(body.size() + 64);
+    ByteWriter w(64);
     const qsizetype sizeAt = w.placeholder32();
     w.int16(static_cast<std::int16_t>(key));
     w.int16(version);
@@ -17,9 +17,14 @@ QByteArray frameRequest(ApiKey key, std::int16_t version, std::int32_t correlati
     w.nullableString(clientId, false); // client_id stays a classic string even in header v2
     if (Api::requestHeaderVersion(key, version) >= 2)
         w.emptyTaggedFields();
-    w.raw(body);
-    w.patchInt32(sizeAt, static_cast<std::int32_t>(w.size() - 4));
+    w.patchInt32(sizeAt, static_cast<std::int32_t>(w.size() - 4 + bodySize));
     return w.take();
+}
+
+QByteArray frameRequest(ApiKey key, std::int16_t version, std::int32_t correlationId, const QString &clientId,
+                        const QByteArray &body)
+{
+    return requestHeader(key, version, correlationId, clientId, body.size()) + body;
 }
 
 Result<ResponseHeader> readResponseHeader(const QByteArray &frame, ApiKey key, std::int16_t version)

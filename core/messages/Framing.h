@@ -12,6 +12,10 @@ namespace kpw {
 
 // Wraps an encoded request body in the size prefix and the request header
 // (v1, or v2 with an empty tagged-field section for flexible versions).
+// The size prefix and request header alone, for a body of bodySize bytes
+// written after it (saves copying large Produce bodies into one frame).
+QByteArray requestHeader(ApiKey key, std::int16_t version, std::int32_t correlationId, const QString &clientId,
+                         qsizetype bodySize);
 QByteArray frameRequest(ApiKey key, std::int16_t version, std::int32_t correlationId, const QString &clientId,
                         const QByteArray &body);
 

@@ -159,9 +159,10 @@ void BrokerConnection::writeRequest(Pending p)
     p.correlationId = m_nextCorrelationId++;
     if (m_nextCorrelationId < 0)
         m_nextCorrelationId = 1;
-    const QByteArray frame = frameRequest(p.key, p.version, p.correlationId, m_options.clientId, p.encode(p.version));
+    const QByteArray body = p.encode(p.version);
     p.encode = nullptr; // the request's bytes are not needed any more
-    m_socket->write(frame);
+    m_socket->write(requestHeader(p.key, p.version, p.correlationId, m_options.clientId, body.size()));
+    m_socket->write(body);
     if (!p.expectResponse) {
         auto done = std::move(p.done);
         done(QByteArray(), p.version);

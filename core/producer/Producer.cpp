@@ -36,9 +36,29 @@ Producer::Producer(ProducerConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded())
 {
     m_clock.start();
+    m_s.acks = m_config.acks();
+    m_s.lingerMs = m_config.lingerMs();
+    m_s.batchSize = m_config.batchSize();
+    m_s.maxInFlight = m_config.maxInFlight();
+    m_s.requestTimeoutMs = m_config.requestTimeoutMs();
+    m_s.deliveryTimeoutMs = m_config.deliveryTimeoutMs();
+    m_s.retries = m_config.retries();
+    m_s.retryBackoffMs = m_config.retryBackoffMs();
+    m_s.retryBackoffMaxMs = m_config.retryBackoffMaxMs();
+    m_s.maxRequestSize = m_config.maxRequestSize();
+    m_s.maxBlockMs = m_config.maxBlockMs();
+    m_s.metadataMaxAgeMs = m_config.metadataMaxAgeMs();
+    m_s.allowAutoTopicCreation = m_config.allowAutoTopicCreation();
+    m_s.compression = m_config.compression();
+    m_s.compressionLevel = m_config.compressionLevel();
+    const QString partitioner = m_config.partitioner();
+    if (partitioner == QLatin1StringView("round_robin"))
+        m_s.partitioner = Settings::Partitioner::RoundRobin;
+    else if (partitioner == QLatin1StringView("murmur2"))
+        m_s.partitioner = Settings::Partitioner::Murmur2;
     m_connOptions.clientId = m_config.clientId();
     m_connOptions.connectTimeoutMs = m_config.connectTimeoutMs();
-    m_connOptions.requestTimeoutMs = m_config.requestTimeoutMs();
+    m_connOptions.requestTimeoutMs = m_s.requestTimeoutMs;
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
     m_tick.setInterval(100);
@@ -115,7 +135,7 @@ void Producer::fetchMetadata(bool allTopics)
         return;
     m_metadataInFlight = true;
     MetadataRequest req;
-    req.allowAutoTopicCreation = m_config.allowAutoTopicCreation();
+    req.allowAutoTopicCreation = m_s.allowAutoTopicCreation;
     if (!allTopics) {
         QList<QString> topics;
         for (auto it = m_topics.cbegin(); it != m_topics.cend(); ++it)
@@ -162,8 +182,7 @@ void Producer::onMetadataFailed(const Error &error)
             QStringLiteral("metadata refresh failed: %1").arg(m_metadataErrors.join(QStringLiteral("; "))));
         m_metadataErrors.clear();
     }
-    const int backoff =
-        std::min(m_config.retryBackoffMaxMs(), m_config.retryBackoffMs() * (1 << std::min(m_metadataAttempt, 10)));
+    const int backoff = std::min(m_s.retryBackoffMaxMs, m_s.retryBackoffMs * (1 << std::min(m_metadataAttempt, 10)));
     m_metadataRetryAtMs = nowMs() + backoff;
     m_metadataAgain = true;
 }
@@ -227,7 +246,7 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
         if (fatal) {
             Error e{t.errorCode, unknown
                                      ? QStringLiteral("topic '%1' does not exist on the cluster%2")
-                                           .arg(t.name, m_config.allowAutoTopicCreation()
+                                           .arg(t.name, m_s.allowAutoTopicCreation
                                                             ? QString()
                                                             : QStringLiteral(" (allow.auto.create.topics=false)"))
                                      : QStringLiteral("topic '%1': %2").arg(t.name, KafkaError::describe(t.errorCode))};
@@ -237,7 +256,7 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
             m_waiting.erase(w);
         } else {
             m_metadataAgain = true;
-            m_metadataRetryAtMs = nowMs() + m_config.retryBackoffMs();
+            m_metadataRetryAtMs = nowMs() + m_s.retryBackoffMs;
         }
     }
     // Release records whose topic is now known.
@@ -247,8 +266,9 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
             continue;
         TopicWait w = m_waiting.take(name);
         m_queuedRecords -= w.records.size();
-        for (auto &r : w.records)
-            enqueue(std::move(r.record), r.meta);
+        const TopicInfo &topic = m_topics[name];
+        for (const auto &r : w.records)
+            enqueue(r.record, r.meta, topic);
     }
     flushReports();
 }
@@ -282,18 +302,20 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
                        {KafkaError::InvalidTopicException, QStringLiteral("no topic given")});
             continue;
         }
-        const qsizetype size =
-            kBatchHeaderSize + RecordBatchBuilder::recordSize(rec.key, rec.value, rec.headers, 0, 0) + 100;
-        if (size > m_config.maxRequestSize()) {
+        qsizetype size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSizeBound(rec.key, rec.value, rec.headers);
+        if (size > m_s.maxRequestSize) // near the limit: the exact size decides
+            size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSize(rec.key, rec.value, rec.headers, 0, 0);
+        if (size > m_s.maxRequestSize) {
             failRecord(meta, rec.topic, rec.partition,
                        {KafkaError::ClientRecordTooLarge,
                         QStringLiteral("the record is %1 bytes serialized, more than max.request.size=%2 "
                                        "(raise max.request.size, and the topic's max.message.bytes)")
                             .arg(size)
-                            .arg(m_config.maxRequestSize())});
+                            .arg(m_s.maxRequestSize)});
             continue;
         }
-        if (!m_topics.contains(rec.topic)) {
+        const auto topic = m_topics.constFind(rec.topic);
+        if (topic == m_topics.cend()) {
             auto &w = m_waiting[rec.topic];
             if (w.records.isEmpty())
                 w.sinceMs = nowMs();
@@ -302,7 +324,7 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
             fetchMetadata(false);
             continue;
         }
-        enqueue(rec, meta);
+        enqueue(rec, meta, *topic);
     }
     flushReports();
 }
@@ -321,17 +343,16 @@ std::int32_t Producer::choosePartition(const ProducerRecord &record, const Topic
         }
         return record.partition;
     }
-    const QString p = m_config.partitioner();
-    if (p == QLatin1StringView("round_robin"))
+    if (m_s.partitioner == Settings::Partitioner::RoundRobin)
         return static_cast<std::int32_t>(m_roundRobin[topic.name]++ % static_cast<std::uint32_t>(count));
     if (record.key)
         return murmur2Partition(*record.key, count);
-    if (p == QLatin1StringView("murmur2")) // librdkafka's murmur2: a null key hashes as empty
+    if (m_s.partitioner == Settings::Partitioner::Murmur2) // librdkafka's murmur2: a null key hashes as empty
         return murmur2Partition(QByteArray(), count);
     // Keyless: stay on one partition until about batch.size bytes went there
     // (KIP-794's uniform sticky partitioner), then move to another one.
     Sticky &s = m_sticky[topic.name];
-    if (s.partition < 0 || s.partition >= count || s.bytes >= m_config.batchSize()) {
+    if (s.partition < 0 || s.partition >= count || s.bytes >= m_s.batchSize) {
         std::int32_t next = static_cast<std::int32_t>(m_random.bounded(count));
         if (count > 1 && next == s.partition)
             next = (next + 1) % count;
@@ -342,38 +363,40 @@ std::int32_t Producer::choosePartition(const ProducerRecord &record, const Topic
     return s.partition;
 }
 
-void Producer::enqueue(ProducerRecord record, RecordMeta meta)
+void Producer::enqueue(const ProducerRecord &record, const RecordMeta &meta, const TopicInfo &topic)
 {
-    const TopicInfo &topic = m_topics[record.topic];
     Error err;
     const std::int32_t partition = choosePartition(record, topic, &err);
     if (partition < 0) {
         failRecord(meta, record.topic, record.partition, err);
         return;
     }
-    PartitionQueue &q = m_queues[{record.topic, partition}];
-    const qsizetype recSize = RecordBatchBuilder::recordSize(record.key, record.value, record.headers, meta.timestampMs,
-                                                             static_cast<int>(q.batches.size()));
+    if (!m_lastQueue || m_lastQueueKey.second != partition || m_lastQueueKey.first != record.topic) {
+        m_lastQueueKey = {record.topic, partition};
+        m_lastQueue = &m_queues[m_lastQueueKey];
+    }
+    PartitionQueue &q = *m_lastQueue;
+    const qsizetype recSize = RecordBatchBuilder::recordSizeBound(record.key, record.value, record.headers);
     Batch *batch = q.batches.empty() ? nullptr : q.batches.back().get();
-    const bool fits = batch && batch->attempts == 0 &&
-                      batch->builder.sizeInBytes() + recSize <= std::max(m_config.batchSize(), kBatchHeaderSize + 1) &&
-                      batch->builder.sizeInBytes() + recSize + 200 <= m_config.maxRequestSize();
+    const bool fits = batch && batch->attempts == 0 && batch->wire.isEmpty() &&
+                      batch->builder.sizeInBytes() + recSize <= std::max(m_s.batchSize, kBatchHeaderSize + 1) &&
+                      batch->builder.sizeInBytes() + recSize + 200 <= m_s.maxRequestSize;
     if (!fits) {
         BatchParams params;
-        params.codec = m_config.compression();
-        params.compressionLevel = m_config.compressionLevel();
+        params.codec = m_s.compression;
+        params.compressionLevel = m_s.compressionLevel;
         auto b = std::make_unique<Batch>(
-            Batch{record.topic, partition, RecordBatchBuilder(params), {}, nowMs(), 0, 0, m_nextBatchSeq++, {}});
+            Batch{record.topic, partition, RecordBatchBuilder(params), {}, {}, nowMs(), 0, 0, m_nextBatchSeq++, {}});
         batch = b.get();
         q.batches.push_back(std::move(b));
     }
     batch->builder.append(record.key, record.value, record.headers, meta.timestampMs);
     batch->records.append(meta);
     ++m_queuedRecords;
-    if (batch->builder.sizeInBytes() >= m_config.batchSize() || q.batches.size() > 1)
+    if (batch->builder.sizeInBytes() >= m_s.batchSize || q.batches.size() > 1)
         scheduleDrain(0);
     else
-        scheduleDrain(m_config.lingerMs());
+        scheduleDrain(m_s.lingerMs);
 }
 
 void Producer::scheduleDrain(qint64 delayMs)
@@ -397,7 +420,7 @@ void Producer::drain()
 
     // Up to max.in.flight rounds: each round sends at most one request per
     // leader with the front batch of each ready partition.
-    for (int round = 0; round < m_config.maxInFlight(); ++round) {
+    for (int round = 0; round < m_s.maxInFlight; ++round) {
         bool sentAny = false;
         nextWake = -1;
         // leader -> batches ready for it, one per partition
@@ -406,8 +429,8 @@ void Producer::drain()
             if (q.batches.empty())
                 continue;
             Batch &b = *q.batches.front();
-            const bool full = q.batches.size() > 1 || b.builder.sizeInBytes() >= m_config.batchSize();
-            const qint64 readyAt = b.attempts > 0 ? b.retryAtMs : b.createdMs + m_config.lingerMs();
+            const bool full = q.batches.size() > 1 || b.sizeInBytes() >= m_s.batchSize;
+            const qint64 readyAt = b.attempts > 0 ? b.retryAtMs : b.createdMs + m_s.lingerMs;
             if (!(full || m_flushing || readyAt <= now) || (b.attempts > 0 && b.retryAtMs > now)) {
                 wakeAt(b.attempts > 0 ? b.retryAtMs : readyAt);
                 continue;
@@ -423,20 +446,20 @@ void Producer::drain()
                 fetchMetadata(false);
                 continue; // drained again when metadata arrives
             }
-            ready[leader].push_back({tp, b.builder.sizeInBytes()});
+            ready[leader].push_back({tp, b.sizeInBytes()});
         }
 
         for (auto &[leader, list] : ready) {
             BrokerConnection *conn = connectionFor(leader);
             if (!conn)
                 continue;
-            if (conn->inFlight() + conn->queued() >= m_config.maxInFlight()) {
+            if (conn->inFlight() + conn->queued() >= m_s.maxInFlight) {
                 continue; // drained again when a response frees a slot
             }
             std::vector<BatchPtr> batches;
             qsizetype bytes = 0;
             for (auto &[tp, size] : list) {
-                if (!batches.empty() && bytes + size > m_config.maxRequestSize())
+                if (!batches.empty() && bytes + size > m_s.maxRequestSize)
                     break;
                 auto &q = m_queues[tp];
                 batches.push_back(std::move(q.batches.front()));
@@ -460,15 +483,18 @@ void Producer::drain()
 void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches)
 {
     ProduceRequest req;
-    req.acks = m_config.acks();
-    req.timeoutMs = m_config.requestTimeoutMs();
+    req.acks = m_s.acks;
+    req.timeoutMs = m_s.requestTimeoutMs;
     std::vector<BatchPtr> sent;
     for (auto &b : batches) {
-        auto bytes = b->builder.build();
-        if (!bytes) {
-            completeBatch(*b, -1, -1, &bytes.error());
-            m_queuedRecords -= b->records.size();
-            continue;
+        if (b->wire.isEmpty()) {
+            auto bytes = b->builder.build();
+            if (!bytes) {
+                completeBatch(*b, -1, -1, &bytes.error());
+                m_queuedRecords -= b->records.size();
+                continue;
+            }
+            b->wire = std::move(*bytes);
         }
         auto it = std::find_if(req.topics.begin(), req.topics.end(),
                                [&](const ProduceRequest::TopicData &t) { return t.name == b->topic; });
@@ -476,7 +502,7 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
             req.topics.append({b->topic, {}});
             it = req.topics.end() - 1;
         }
-        it->partitions.append({b->partition, std::move(*bytes)});
+        it->partitions.append({b->partition, b->wire});
         ++b->attempts;
         sent.push_back(std::move(b));
     }
@@ -510,7 +536,7 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
             retryOrFail(std::move(b), body.error());
         if (refreshesMetadata(body.error().code))
             fetchMetadata(false);
-    } else if (m_config.acks() == 0) {
+    } else if (m_s.acks == 0) {
         for (auto &b : batches) {
             completeBatch(*b, -1, -1, nullptr);
             m_queuedRecords -= b->records.size();
@@ -572,11 +598,10 @@ void Producer::retryOrFail(BatchPtr batch, const Error &error)
 {
     const qint64 now = nowMs();
     const bool retriable = KafkaError::isRetriable(error.code);
-    const bool inTime = now - batch->createdMs < m_config.deliveryTimeoutMs();
-    if (retriable && inTime && batch->attempts <= m_config.retries() && !m_shutdown) {
+    const bool inTime = now - batch->createdMs < m_s.deliveryTimeoutMs;
+    if (retriable && inTime && batch->attempts <= m_s.retries && !m_shutdown) {
         const int exp = std::min(batch->attempts - 1, 16);
-        const qint64 base =
-            std::min<qint64>(m_config.retryBackoffMaxMs(), static_cast<qint64>(m_config.retryBackoffMs()) << exp);
+        const qint64 base = std::min<qint64>(m_s.retryBackoffMaxMs, static_cast<qint64>(m_s.retryBackoffMs) << exp);
         // +-20% jitter, as the Java client
         const qint64 jitter = base / 5 > 0 ? m_random.bounded(static_cast<int>(2 * (base / 5) + 1)) - base / 5 : 0;
         batch->retryAtMs = now + std::max<qint64>(0, base + jitter);
@@ -593,12 +618,12 @@ void Producer::retryOrFail(BatchPtr batch, const Error &error)
     Error final = error;
     if (retriable && !inTime)
         final.message = QStringLiteral("not delivered within delivery.timeout.ms=%1; last error: %2")
-                            .arg(m_config.deliveryTimeoutMs())
+                            .arg(m_s.deliveryTimeoutMs)
                             .arg(error.message);
-    else if (retriable && batch->attempts > m_config.retries())
+    else if (retriable && batch->attempts > m_s.retries)
         final.message = QStringLiteral("gave up after %1 attempt(s) (retries=%2); last error: %3")
                             .arg(batch->attempts)
-                            .arg(m_config.retries())
+                            .arg(m_s.retries)
                             .arg(error.message);
     completeBatch(*batch, -1, -1, &final);
     m_queuedRecords -= batch->records.size();
@@ -696,13 +721,13 @@ void Producer::onTick()
     const auto topics = m_waiting.keys();
     for (const auto &name : topics) {
         auto &w = m_waiting[name];
-        if (now - w.sinceMs < m_config.maxBlockMs())
+        if (now - w.sinceMs < m_s.maxBlockMs)
             continue;
         const Error e{KafkaError::ClientTimeout,
                       QStringLiteral("metadata for topic '%1' not available within max.block.ms=%2 (is the cluster "
                                      "reachable?)")
                           .arg(name)
-                          .arg(m_config.maxBlockMs())};
+                          .arg(m_s.maxBlockMs)};
         for (const auto &r : w.records)
             failRecord(r.meta, name, r.record.partition, e);
         m_queuedRecords -= w.records.size();
@@ -710,12 +735,12 @@ void Producer::onTick()
     }
     // Batches that never got out within delivery.timeout.ms.
     for (auto &[tp, q] : m_queues) {
-        while (!q.batches.empty() && now - q.batches.front()->createdMs >= m_config.deliveryTimeoutMs()) {
+        while (!q.batches.empty() && now - q.batches.front()->createdMs >= m_s.deliveryTimeoutMs) {
             BatchPtr b = std::move(q.batches.front());
             q.batches.pop_front();
             const Error e{KafkaError::ClientTimeout,
                           QStringLiteral("not sent within delivery.timeout.ms=%1%2")
-                              .arg(m_config.deliveryTimeoutMs())
+                              .arg(m_s.deliveryTimeoutMs)
                               .arg(b->lastError.message.isEmpty()
                                        ? QString()
                                        : QStringLiteral("; last error: ") + b->lastError.message)};
@@ -728,7 +753,7 @@ void Producer::onTick()
         const bool all = m_metadataAgainAll;
         m_metadataAgainAll = false;
         fetchMetadata(all || !m_everConnected);
-    } else if (m_everConnected && !m_metadataInFlight && now - m_lastMetadataMs > m_config.metadataMaxAgeMs()) {
+    } else if (m_everConnected && !m_metadataInFlight && now - m_lastMetadataMs > m_s.metadataMaxAgeMs) {
         fetchMetadata(false);
     }
     flushReports();

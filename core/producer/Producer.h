@@ -74,12 +74,15 @@ private:
         QString topic;
         std::int32_t partition = 0;
         RecordBatchBuilder builder;
+        QByteArray wire; // the finished batch, built at the first send; retries resend these bytes
         QList<RecordMeta> records;
         qint64 createdMs = 0;
         qint64 retryAtMs = 0;
         int attempts = 0;
         quint64 seq = 0; // creation order, to put retried batches back in place
         Error lastError;
+
+        qsizetype sizeInBytes() const { return wire.isEmpty() ? builder.sizeInBytes() : wire.size(); }
     };
     using BatchPtr = std::unique_ptr<Batch>;
     struct PartitionQueue
@@ -110,7 +113,7 @@ private:
     void onMetadataFailed(const Error &error);
     void applyMetadata(const MetadataResponse &md, bool allTopics);
 
-    void enqueue(ProducerRecord record, RecordMeta meta);
+    void enqueue(const ProducerRecord &record, const RecordMeta &meta, const TopicInfo &topic);
     std::int32_t choosePartition(const ProducerRecord &record, const TopicInfo &topic, Error *error);
     void scheduleDrain(qint64 delayMs);
     void drain();
@@ -126,7 +129,30 @@ private:
     void checkFlushed();
     qint64 nowMs() const { return m_clock.elapsed(); }
 
+    // Settings read once: ProducerConfig keeps strings, and the hot path asks
+    // for several of these per record.
+    struct Settings
+    {
+        std::int16_t acks = -1;
+        int lingerMs = 5;
+        int batchSize = 16384;
+        int maxInFlight = 5;
+        int requestTimeoutMs = 30000;
+        int deliveryTimeoutMs = 120000;
+        int retries = 0;
+        int retryBackoffMs = 100;
+        int retryBackoffMaxMs = 1000;
+        int maxRequestSize = 1048576;
+        int maxBlockMs = 60000;
+        int metadataMaxAgeMs = 300000;
+        bool allowAutoTopicCreation = false;
+        Compression compression = Compression::None;
+        std::optional<int> compressionLevel;
+        enum class Partitioner { Default, Murmur2, RoundRobin } partitioner = Partitioner::Default;
+    };
+
     ProducerConfig m_config;
+    Settings m_s;
     ConnectionOptions m_connOptions;
     QElapsedTimer m_clock;
     QRandomGenerator m_random;
@@ -138,7 +164,11 @@ private:
     QHash<QString, TopicWait> m_waiting;
     QHash<QString, Sticky> m_sticky;
     QHash<QString, std::uint32_t> m_roundRobin;
-    std::map<std::pair<QString, std::int32_t>, PartitionQueue> m_queues;
+    std::map<std::pair<QString, std::int32_t>, PartitionQueue> m_queues; // nodes are stable
+    // The last queue appended to: consecutive records usually share it, and
+    // this saves a string-keyed lookup per record.
+    std::pair<QString, std::int32_t> m_lastQueueKey{QString(), -1};
+    PartitionQueue *m_lastQueue = nullptr;
 
     bool m_started = false;
     bool m_everConnected = false;

@@ -4,6 +4,8 @@
 #include "wire/ByteReader.h"
 #include "wire/KafkaError.h"
 
+#include <QtEndian>
+
 #include <algorithm>
 
 namespace kpw {
@@ -62,13 +64,28 @@ Error decodeError(std::int64_t baseOffset, const QString &what)
 
 } // namespace
 
-RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params)) {}
+RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params)), m_records(1024)
+{
+    m_records.raw(QByteArray(kBatchHeaderSize, '\0'));
+}
 
 void RecordBatchBuilder::setSequence(std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence)
 {
     m_params.producerId = producerId;
     m_params.producerEpoch = epoch;
     m_params.baseSequence = baseSequence;
+}
+
+qsizetype RecordBatchBuilder::recordSizeBound(const std::optional<QByteArray> &key,
+                                              const std::optional<QByteArray> &value,
+                                              const QList<RecordHeader> &headers)
+{
+    // length (5) + attributes (1) + timestamp delta (10) + offset delta (5)
+    // + key and value lengths (5 each) + header count (5)
+    qsizetype n = 36 + (key ? key->size() : 0) + (value ? value->size() : 0);
+    for (const auto &h : headers)
+        n += 10 + h.key.size() * 3 + (h.value ? h.value->size() : 0); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    return n;
 }
 
 qsizetype RecordBatchBuilder::recordSize(const std::optional<QByteArray> &key, const std::optional<QByteArray> &value,
@@ -106,41 +123,49 @@ void RecordBatchBuilder::append(const std::optional<QByteArray> &key, const std:
     ++m_count;
 }
 
-Result<QByteArray> RecordBatchBuilder::build() const
+Result<QByteArray> RecordBatchBuilder::build()
 {
-    QByteArray payload;
+    QByteArray out;
     if (m_params.codec == Compression::None) {
-        payload = m_records.buffer();
+        out = m_records.take();
     } else {
-        auto compressed = Codec::compress(m_params.codec, m_records.buffer(), m_params.compressionLevel);
+        const QByteArray &all = m_records.buffer();
+        auto compressed = Codec::compress(
+            m_params.codec, QByteArray::fromRawData(all.constData() + kBatchHeaderSize, all.size() - kBatchHeaderSize),
+            m_params.compressionLevel);
         if (!compressed)
             return compressed.error();
-        payload = std::move(*compressed);
+        out.reserve(kBatchHeaderSize + compressed->size());
+        out.append(kBatchHeaderSize, '\0');
+        out.append(*compressed);
+        m_records = ByteWriter();
     }
 
     std::int16_t attributes = static_cast<std::int16_t>(m_params.codec);
     if (m_params.transactional)
         attributes |= BatchAttr::Transactional;
 
-    ByteWriter w(kBatchHeaderSize + payload.size());
-    w.int64(0);                                                                 // baseOffset
-    w.int32(static_cast<std::int32_t>(kBatchHeaderSize - 12 + payload.size())); // batchLength
-    w.int32(-1);                                                                // partitionLeaderEpoch
-    w.int8(2);                                                                  // magic
-    const qsizetype crcAt = w.placeholder32();
-    w.int16(attributes);
-    w.int32(m_count - 1); // lastOffsetDelta
-    w.int64(m_baseTimestamp);
-    w.int64(m_maxTimestamp);
-    w.int64(m_params.producerId);
-    w.int16(m_params.producerEpoch);
-    w.int32(m_params.baseSequence);
-    w.int32(m_count);
-    w.raw(payload);
-    const QByteArray &buf = w.buffer();
-    const std::uint32_t crc = crc32c(buf.constData() + 21, static_cast<std::size_t>(buf.size() - 21));
-    w.patchUInt32(crcAt, crc);
-    return w.take();
+    // The header, written over the room left at the front.
+    char *h = out.data();
+    auto put16 = [](char *at, std::int16_t v) { qToBigEndian(v, at); };
+    auto put32 = [](char *at, std::int32_t v) { qToBigEndian(v, at); };
+    auto put64 = [](char *at, std::int64_t v) { qToBigEndian(v, at); };
+    put64(h + 0, 0);                                          // baseOffset
+    put32(h + 8, static_cast<std::int32_t>(out.size() - 12)); // batchLength
+    put32(h + 12, -1);                                        // partitionLeaderEpoch
+    h[16] = 2;                                                // magic
+    put16(h + 21, attributes);                                // attributes
+    put32(h + 23, m_count - 1);                               // lastOffsetDelta
+    put64(h + 27, m_baseTimestamp);                           // baseTimestamp
+    put64(h + 35, m_maxTimestamp);                            // maxTimestamp
+    put64(h + 43, m_params.producerId);                       // producerId
+    put16(h + 51, m_params.producerEpoch);                    // producerEpoch
+    put32(h + 53, m_params.baseSequence);                     // baseSequence
+    put32(h + 57, m_count);                                   // recordsCount
+    const std::uint32_t crc = crc32c(h + 21, static_cast<std::size_t>(out.size() - 21));
+    qToBigEndian(crc, h + 17);
+    m_count = 0;
+    return out;
 }
 
 Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const DecodeLimits &limits)

@@ -35,7 +35,9 @@ struct BatchParams
 };
 
 // Builds one record batch v2 (magic 2) incrementally: records are encoded as
-// they are appended, so sizeInBytes() is exact before compression.
+// they are appended, behind room left for the batch header, so
+// sizeInBytes() is exact before compression and an uncompressed batch is
+// finished in place, without copying its records.
 class RecordBatchBuilder final
 {
 public:
@@ -46,13 +48,18 @@ public:
     int count() const { return m_count; }
     bool isEmpty() const { return m_count == 0; }
     // Uncompressed size of the batch built so far.
-    qsizetype sizeInBytes() const { return kBatchHeaderSize + m_records.size(); }
-    // The full batch with CRC; fails only when compression fails.
-    Result<QByteArray> build() const;
+    qsizetype sizeInBytes() const { return m_records.size(); }
+    // Finishes the batch (header, compression, CRC) and hands its bytes over;
+    // the builder is empty afterwards. Fails only when compression fails.
+    Result<QByteArray> build();
 
     const BatchParams &params() const { return m_params; }
     void setSequence(std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence);
 
+    // An upper bound of recordSize() for any deltas, cheap to compute: what
+    // the hot path uses to decide whether a record fits.
+    static qsizetype recordSizeBound(const std::optional<QByteArray> &key, const std::optional<QByteArray> &value,
+                                     const QList<RecordHeader> &headers);
     // Encoded size of one record with the given offset/timestamp deltas.
     static qsizetype recordSize(const std::optional<QByteArray> &key, const std::optional<QByteArray> &value,
                                 const QList<RecordHeader> &headers, std::int64_t timestampDelta, int offsetDelta);

@@ -35,23 +35,31 @@ public:
     void arrayLength(qsizetype n, bool compact);
     void nullArray(bool compact);
     void emptyTaggedFields() { unsignedVarint(0); }
-    void raw(const char *data, qsizetype n) { m_buf.append(data, n); }
-    void raw(const QByteArray &b) { m_buf.append(b); }
+    void raw(const char *data, qsizetype n);
+    void raw(const QByteArray &b) { raw(b.constData(), b.size()); }
 
     // Reserves 4 bytes for a length or CRC that is written once known.
     qsizetype placeholder32();
     void patchInt32(qsizetype at, std::int32_t v);
     void patchUInt32(qsizetype at, std::uint32_t v);
 
-    qsizetype size() const { return m_buf.size(); }
-    const QByteArray &buffer() const { return m_buf; }
-    QByteArray take() { return std::move(m_buf); }
+    qsizetype size() const { return m_len; }
+    const char *data() const { return m_buf.constData(); }
+    // The bytes written so far (no copy; later writes may reallocate).
+    const QByteArray &buffer();
+    QByteArray take();
 
     static int varintSize(std::int32_t v);
     static int varlongSize(std::int64_t v);
 
 private:
-    QByteArray m_buf;
+    // Makes room for n more bytes and returns where they go. The buffer grows
+    // geometrically and m_len tracks what is used: appending through
+    // QByteArray for every small field was the producer's hottest path.
+    char *grow(qsizetype n);
+
+    QByteArray m_buf; // capacity; bytes past m_len are scratch
+    qsizetype m_len = 0;
 };
 
 } // namespace kpw
