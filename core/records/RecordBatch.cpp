@@ -64,9 +64,18 @@ Error decodeError(std::int64_t baseOffset, const QString &what)
 
 } // namespace
 
-RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params)), m_records(1024)
+RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params))
 {
-    m_records.raw(QByteArray(kBatchHeaderSize, '\0'));
+    reset();
+}
+
+void RecordBatchBuilder::reset()
+{
+    m_records = ByteWriter(1024);
+    m_records.raw(QByteArray(kBatchHeaderSize, '\0')); // room for the header
+    m_count = 0;
+    m_baseTimestamp = 0;
+    m_maxTimestamp = 0;
 }
 
 void RecordBatchBuilder::setSequence(std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence)
@@ -138,7 +147,6 @@ Result<QByteArray> RecordBatchBuilder::build()
         out.reserve(kBatchHeaderSize + compressed->size());
         out.append(kBatchHeaderSize, '\0');
         out.append(*compressed);
-        m_records = ByteWriter();
     }
 
     std::int16_t attributes = static_cast<std::int16_t>(m_params.codec);
@@ -164,7 +172,7 @@ Result<QByteArray> RecordBatchBuilder::build()
     put32(h + 57, m_count);                                   // recordsCount
     const std::uint32_t crc = crc32c(h + 21, static_cast<std::size_t>(out.size() - 21));
     qToBigEndian(crc, h + 17);
-    m_count = 0;
+    reset();
     return out;
 }
 

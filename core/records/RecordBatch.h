@@ -50,7 +50,8 @@ public:
     // Uncompressed size of the batch built so far.
     qsizetype sizeInBytes() const { return m_records.size(); }
     // Finishes the batch (header, compression, CRC) and hands its bytes over;
-    // the builder is empty afterwards. Fails only when compression fails.
+    // the builder is empty afterwards, ready for a new batch. Fails only when
+    // compression fails.
     Result<QByteArray> build();
 
     const BatchParams &params() const { return m_params; }
@@ -65,6 +66,8 @@ public:
                                 const QList<RecordHeader> &headers, std::int64_t timestampDelta, int offsetDelta);
 
 private:
+    void reset();
+
     BatchParams m_params;
     ByteWriter m_records;
     int m_count = 0;

@@ -1,0 +1,528 @@
+#include "ui/MainWindow.h"
+
+#include "producer/ProducerClient.h"
+#include "producer/ProducerConfig.h"
+#include "ui/DeliveryReportModel.h"
+#include "ui/MessageEditor.h"
+#include "ui/TopicListModel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace kpw {
+namespace {
+
+const auto kErrorStyle = QStringLiteral("color: #b0121f;");
+const auto kOkStyle = QStringLiteral("color: #1b7f3b;");
+const auto kMutedStyle = QStringLiteral("color: palette(mid);");
+constexpr int kAutoScrollIntervalMs = 100;
+constexpr int kLogLines = 5000;
+
+QString oneLine(QString text)
+{
+    return text.replace(QLatin1Char('\n'), QLatin1Char(' ')).simplified();
+}
+
+} // namespace
+
+MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Kafka Producer Workbench"));
+    setObjectName(QStringLiteral("mainWindow"));
+
+    m_client = new ProducerClient(this);
+    m_reportModel = new DeliveryReportModel(this);
+    m_topicModel = new TopicListModel(this);
+    m_topicProxy = new QSortFilterProxyModel(this);
+    m_topicProxy->setSourceModel(m_topicModel);
+    m_topicProxy->setFilterRole(TopicListModel::NameRole);
+    m_topicProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_editor = new MessageEditor(this);
+    m_editor->setObjectName(QStringLiteral("messageEditor"));
+    m_editor->setTopicCompletionModel(m_topicModel, TopicListModel::NameRole);
+
+    m_horizontalSplitter = new QSplitter(Qt::Horizontal, this);
+    m_horizontalSplitter->addWidget(buildTopicPanel());
+    m_horizontalSplitter->addWidget(m_editor);
+    m_horizontalSplitter->setStretchFactor(0, 0);
+    m_horizontalSplitter->setStretchFactor(1, 1);
+    m_horizontalSplitter->setSizes({240, 900});
+    m_horizontalSplitter->setChildrenCollapsible(false);
+
+    m_verticalSplitter = new QSplitter(Qt::Vertical, this);
+    m_verticalSplitter->addWidget(m_horizontalSplitter);
+    m_verticalSplitter->addWidget(buildReportPanel());
+    m_verticalSplitter->setStretchFactor(0, 3);
+    m_verticalSplitter->setStretchFactor(1, 2);
+    m_verticalSplitter->setSizes({460, 300});
+    m_verticalSplitter->setChildrenCollapsible(false);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->setSpacing(6);
+    layout->addWidget(buildConnectionBar());
+    layout->addWidget(m_verticalSplitter, 1);
+    setCentralWidget(central);
+    buildMenus();
+    buildStatusBar();
+
+    m_scrollTimer = new QTimer(this);
+    m_scrollTimer->setSingleShot(true);
+    m_scrollTimer->setInterval(kAutoScrollIntervalMs);
+    connect(m_scrollTimer, &QTimer::timeout, this, [this] {
+        if (m_followTail)
+            m_reportView->scrollToBottom();
+    });
+    connect(m_reportModel, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_scrollTimer->isActive())
+            m_scrollTimer->start();
+    });
+    QScrollBar *scrollBar = m_reportView->verticalScrollBar();
+    connect(scrollBar, &QScrollBar::valueChanged, this,
+            [this, scrollBar](int value) { m_followTail = value >= scrollBar->maximum(); });
+
+    connect(m_editor, &MessageEditor::sendRequested, this, &MainWindow::sendRecord);
+    connect(m_editor, &MessageEditor::topicChanged, this, &MainWindow::onComposerTopicChanged);
+    connect(m_reportModel, &DeliveryReportModel::countsChanged, this, &MainWindow::updateCounts);
+    wireClient();
+
+    resize(1280, 820);
+    restoreSettings();
+    if (!initialBootstrap.isEmpty())
+        m_bootstrapEdit->setText(initialBootstrap);
+    setConnectionState(ConnectionState::Disconnected, tr("Not connected"));
+    updateCounts();
+    showInfo(tr("Enter the bootstrap servers and press Connect."));
+}
+
+MainWindow::~MainWindow()
+{
+    // Stop the engine while the window is still whole, so that nothing it
+    // reports on the way out reaches a half-destroyed window.
+    m_client->disconnect(this);
+    m_client->disconnect(m_reportModel);
+    m_client->stop();
+}
+
+QWidget *MainWindow::buildConnectionBar()
+{
+    auto *bar = new QFrame(this);
+    bar->setObjectName(QStringLiteral("connectionBar"));
+    bar->setFrameShape(QFrame::StyledPanel);
+
+    auto *label = new QLabel(tr("&Bootstrap servers:"), bar);
+    m_bootstrapEdit = new QLineEdit(bar);
+    m_bootstrapEdit->setObjectName(QStringLiteral("bootstrapEdit"));
+    m_bootstrapEdit->setPlaceholderText(QStringLiteral("host:port[,host:port...]"));
+    m_bootstrapEdit->setClearButtonEnabled(true);
+    m_bootstrapEdit->setMinimumWidth(300);
+    label->setBuddy(m_bootstrapEdit);
+
+    m_connectButton = new QPushButton(tr("&Connect"), bar);
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
+    m_connectButton->setToolTip(tr("Connect (or reconnect) to the cluster and load its topics"));
+
+    m_connectionStatus = new QLabel(bar);
+    m_connectionStatus->setObjectName(QStringLiteral("connectionStatus"));
+    m_connectionStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long broker errors must not widen the window; the tooltip has the full text.
+    m_connectionStatus->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addWidget(label);
+    layout->addWidget(m_bootstrapEdit);
+    layout->addWidget(m_connectButton);
+    layout->addSpacing(12);
+    layout->addWidget(m_connectionStatus, 1);
+
+    connect(m_connectButton, &QPushButton::clicked, this, &MainWindow::connectToCluster);
+    connect(m_bootstrapEdit, &QLineEdit::returnPressed, this, &MainWindow::connectToCluster);
+    return bar;
+}
+
+QWidget *MainWindow::buildTopicPanel()
+{
+    auto *panel = new QWidget(this);
+    auto *title = new QLabel(tr("Topics"), panel);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+
+    auto *refreshButton = new QToolButton(panel);
+    refreshButton->setObjectName(QStringLiteral("refreshTopicsButton"));
+    refreshButton->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+    refreshButton->setToolTip(tr("Reload the topic list from the cluster"));
+    refreshButton->setAutoRaise(true);
+
+    m_topicFilter = new QLineEdit(panel);
+    m_topicFilter->setObjectName(QStringLiteral("topicFilter"));
+    m_topicFilter->setPlaceholderText(tr("Filter topics"));
+    m_topicFilter->setClearButtonEnabled(true);
+
+    m_topicList = new QListView(panel);
+    m_topicList->setObjectName(QStringLiteral("topicList"));
+    m_topicList->setModel(m_topicProxy);
+    m_topicList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_topicList->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_topicList->setUniformItemSizes(true);
+    m_topicList->setAlternatingRowColors(true);
+
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(0, 0, 0, 0);
+    header->addWidget(title);
+    header->addStretch(1);
+    header->addWidget(refreshButton);
+
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 6, 0, 0);
+    layout->setSpacing(4);
+    layout->addLayout(header);
+    layout->addWidget(m_topicFilter);
+    layout->addWidget(m_topicList, 1);
+
+    connect(m_topicFilter, &QLineEdit::textChanged, m_topicProxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_topicList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { onTopicActivated(current); });
+    connect(m_topicList, &QListView::clicked, this, &MainWindow::onTopicActivated);
+    connect(m_topicList, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
+        onTopicActivated(index);
+        m_editor->focusValue();
+    });
+    connect(refreshButton, &QToolButton::clicked, this, [this] {
+        if (m_state == ConnectionState::Connected)
+            m_client->refreshMetadata();
+        else
+            showError(tr("Not connected: connect to a cluster first."));
+    });
+    return panel;
+}
+
+QWidget *MainWindow::buildReportPanel()
+{
+    auto *tabs = new QTabWidget(this);
+    tabs->setObjectName(QStringLiteral("bottomTabs"));
+    tabs->setDocumentMode(true);
+
+    m_reportView = new QTableView(tabs);
+    m_reportView->setObjectName(QStringLiteral("reportView"));
+    m_reportView->setModel(m_reportModel);
+    m_reportView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_reportView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_reportView->setWordWrap(false);
+    m_reportView->setTextElideMode(Qt::ElideRight);
+    m_reportView->setAlternatingRowColors(true);
+    m_reportView->setShowGrid(false);
+    m_reportView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Fixed row heights keep painting and scrolling cheap with 100k rows.
+    QHeaderView *rows = m_reportView->verticalHeader();
+    rows->setVisible(false);
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(m_reportView->fontMetrics().height() + 6);
+    QHeaderView *columns = m_reportView->horizontalHeader();
+    columns->setHighlightSections(false);
+    columns->setSectionsMovable(true);
+    columns->setStretchLastSection(true);
+    const QFontMetrics fm = m_reportView->fontMetrics();
+    const auto widthOf = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 24; };
+    columns->resizeSection(DeliveryReportModel::TimeColumn, widthOf(QStringLiteral("00:00:00.000")));
+    columns->resizeSection(DeliveryReportModel::TopicColumn, widthOf(QStringLiteral("a-fairly-long-topic-name")));
+    columns->resizeSection(DeliveryReportModel::PartitionColumn, widthOf(tr("Partition")));
+    columns->resizeSection(DeliveryReportModel::OffsetColumn, widthOf(QStringLiteral("000000000")));
+    columns->resizeSection(DeliveryReportModel::KeyColumn, widthOf(QStringLiteral("customer-000000000")));
+    columns->resizeSection(DeliveryReportModel::SizeColumn, widthOf(QStringLiteral("000.0 KiB")));
+    columns->resizeSection(DeliveryReportModel::LatencyColumn, widthOf(tr("Latency (ms)")));
+
+    m_logView = new QPlainTextEdit(tabs);
+    m_logView->setObjectName(QStringLiteral("logView"));
+    m_logView->setReadOnly(true);
+    m_logView->setMaximumBlockCount(kLogLines);
+    m_logView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_logView->setLineWrapMode(QPlainTextEdit::NoWrap);
+
+    tabs->addTab(m_reportView, tr("Delivery reports"));
+    tabs->addTab(m_logView, tr("Log"));
+
+    auto *clearButton = new QToolButton(tabs);
+    clearButton->setObjectName(QStringLiteral("clearReportsButton"));
+    clearButton->setText(tr("Clear"));
+    clearButton->setToolTip(tr("Remove all delivery reports and reset the counters"));
+    clearButton->setAutoRaise(true);
+    tabs->setCornerWidget(clearButton, Qt::TopRightCorner);
+    connect(clearButton, &QToolButton::clicked, m_reportModel, &DeliveryReportModel::clear);
+    return tabs;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Connect"), this, &MainWindow::connectToCluster);
+    // No shortcut here: Ctrl+Return belongs to the composer, and two owners would cancel out.
+    file->addAction(tr("&Send Record"), this, &MainWindow::sendRecord);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Kafka Producer Workbench"), this, [this] {
+        QMessageBox::about(this, tr("About Kafka Producer Workbench"),
+                           tr("<h3>Kafka Producer Workbench %1</h3>"
+                              "<p>Compose records, produce them to Apache Kafka and watch every delivery "
+                              "report: partition, offset, latency, error.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_statusMessage = new QLabel(this);
+    m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
+    m_statusMessage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_countsLabel = new QLabel(this);
+    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
+    statusBar()->addWidget(m_statusMessage, 1);
+    statusBar()->addPermanentWidget(m_countsLabel);
+}
+
+void MainWindow::wireClient()
+{
+    connect(m_client, &ProducerClient::connected, this, &MainWindow::onConnected);
+    connect(m_client, &ProducerClient::connectionFailed, this, &MainWindow::onConnectionFailed);
+    connect(m_client, &ProducerClient::metadataUpdated, this, &MainWindow::onMetadataUpdated);
+    connect(m_client, &ProducerClient::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
+    connect(m_client, &ProducerClient::recordsDelivered, this, &MainWindow::onRecordsDelivered);
+    connect(m_client, &ProducerClient::statsUpdated, this, [this](const ProducerStats &stats) {
+        m_stats = stats;
+        updateCounts();
+    });
+    connect(m_client, &ProducerClient::logMessage, this, &MainWindow::appendLog);
+}
+
+void MainWindow::connectToCluster()
+{
+    const QString bootstrap = m_bootstrapEdit->text().trimmed();
+    if (bootstrap.isEmpty()) {
+        const QString message = tr("Enter the bootstrap servers first (host:port).");
+        setConnectionState(ConnectionState::Failed, message);
+        showError(message);
+        m_bootstrapEdit->setFocus();
+        return;
+    }
+    ProducerConfig config;
+    const Result<bool> set = config.set(QStringLiteral("bootstrap.servers"), bootstrap);
+    if (!set.ok()) {
+        setConnectionState(ConnectionState::Failed, set.error().message);
+        showError(set.error().message);
+        return;
+    }
+
+    m_topicModel->clear();
+    onComposerTopicChanged(m_editor->topic());
+    m_stats = ProducerStats();
+    m_connectedBootstrap = bootstrap;
+    setConnectionState(ConnectionState::Connecting, tr("Connecting to %1...").arg(bootstrap));
+    showInfo(tr("Connecting to %1...").arg(bootstrap));
+    appendLog(tr("connecting to %1").arg(bootstrap));
+    m_client->start(config);
+}
+
+void MainWindow::sendRecord()
+{
+    m_editor->commitPendingEdits();
+    Result<ProducerRecord> record = m_editor->record();
+    if (!record.ok()) {
+        showError(record.error().message);
+        return;
+    }
+    if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {
+        showError(tr("Not connected: connect to a cluster before sending."));
+        return;
+    }
+    const QString target =
+        record->partition >= 0 ? QStringLiteral("%1-%2").arg(record->topic).arg(record->partition) : record->topic;
+    const quint64 id = m_client->send(*record);
+    showInfo(tr("Sent record #%1 to %2").arg(id).arg(target));
+}
+
+void MainWindow::setConnectionState(ConnectionState state, const QString &text)
+{
+    m_state = state;
+    QString shown = text;
+    QString style = kMutedStyle;
+    switch (state) {
+    case ConnectionState::Connected:
+        shown = QStringLiteral("\u25CF ") + text;
+        style = kOkStyle;
+        break;
+    case ConnectionState::Failed:
+        shown = QStringLiteral("\u25CF ") + text;
+        style = kErrorStyle;
+        break;
+    case ConnectionState::Connecting:
+    case ConnectionState::Disconnected: break;
+    }
+    m_connectionStatus->setText(oneLine(shown));
+    m_connectionStatus->setToolTip(text);
+    m_connectionStatus->setStyleSheet(style);
+    // Tests and style sheets can key on these.
+    m_connectionStatus->setProperty("error", state == ConnectionState::Failed);
+    m_connectionStatus->setProperty("connected", state == ConnectionState::Connected);
+}
+
+void MainWindow::onConnected(const QString &summary)
+{
+    setConnectionState(ConnectionState::Connected, tr("Connected: %1").arg(summary));
+    showInfo(tr("Connected to %1").arg(m_connectedBootstrap));
+    appendLog(tr("connected: %1").arg(summary));
+}
+
+void MainWindow::onConnectionFailed(const QString &error)
+{
+    setConnectionState(ConnectionState::Failed, tr("Connection failed: %1").arg(error));
+    showError(tr("Could not connect to %1: %2").arg(m_connectedBootstrap, error));
+    appendLog(tr("connection failed: %1").arg(error));
+}
+
+void MainWindow::onMetadataUpdated(const MetadataResponse &metadata)
+{
+    const QString current = m_editor->topic();
+    m_topicModel->setMetadata(metadata);
+    if (!current.isEmpty())
+        selectTopicInList(current);
+    onComposerTopicChanged(current);
+}
+
+void MainWindow::onRecordsDelivered(const QList<DeliveryReport> &reports)
+{
+    // The newest failure of the batch goes to the status bar; the table has them all.
+    for (auto it = reports.crbegin(); it != reports.crend(); ++it) {
+        if (it->ok())
+            continue;
+        const QString where =
+            it->partition >= 0 ? QStringLiteral("%1-%2").arg(it->topic).arg(it->partition) : it->topic;
+        QString message = tr("Record #%1 to %2 failed: %3").arg(it->id).arg(where, it->errorName());
+        if (!it->errorMessage.isEmpty())
+            message += QStringLiteral(": ") + it->errorMessage;
+        showError(message);
+        return;
+    }
+}
+
+void MainWindow::onTopicActivated(const QModelIndex &proxyIndex)
+{
+    if (!proxyIndex.isValid())
+        return;
+    m_editor->setTopic(proxyIndex.data(TopicListModel::NameRole).toString());
+}
+
+void MainWindow::onComposerTopicChanged(const QString &topic)
+{
+    m_editor->setPartitionCount(m_topicModel->partitionCount(topic));
+}
+
+void MainWindow::selectTopicInList(const QString &topic)
+{
+    const int row = m_topicModel->rowOf(topic);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_topicProxy->mapFromSource(m_topicModel->index(row));
+    if (index.isValid())
+        m_topicList->setCurrentIndex(index);
+}
+
+void MainWindow::showError(const QString &message)
+{
+    m_statusMessage->setText(oneLine(message));
+    m_statusMessage->setToolTip(message);
+    m_statusMessage->setStyleSheet(kErrorStyle);
+    m_statusMessage->setProperty("error", true);
+}
+
+void MainWindow::showInfo(const QString &message)
+{
+    m_statusMessage->setText(oneLine(message));
+    m_statusMessage->setToolTip(message);
+    m_statusMessage->setStyleSheet(QString());
+    m_statusMessage->setProperty("error", false);
+}
+
+void MainWindow::updateCounts()
+{
+    QString text =
+        tr("Delivered %1, failed %2")
+            .arg(QLocale().toString(m_reportModel->deliveredCount()), QLocale().toString(m_reportModel->failedCount()));
+    if (m_stats.recordsPerSec >= 0.5)
+        text += QStringLiteral("  \u00B7  ") + tr("%1 rec/s").arg(QLocale().toString(m_stats.recordsPerSec, 'f', 0));
+    m_countsLabel->setText(text);
+    m_countsLabel->setStyleSheet(m_reportModel->failedCount() > 0 ? kErrorStyle : QString());
+}
+
+void MainWindow::appendLog(const QString &line)
+{
+    m_logView->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss.zzz  ")) + line);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    m_bootstrapEdit->setText(settings.value(QStringLiteral("connection/bootstrap")).toString());
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    const QByteArray vertical = settings.value(QStringLiteral("window/verticalSplitter")).toByteArray();
+    if (!vertical.isEmpty())
+        m_verticalSplitter->restoreState(vertical);
+    const QByteArray horizontal = settings.value(QStringLiteral("window/horizontalSplitter")).toByteArray();
+    if (!horizontal.isEmpty())
+        m_horizontalSplitter->restoreState(horizontal);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("connection/bootstrap"), m_bootstrapEdit->text().trimmed());
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/verticalSplitter"), m_verticalSplitter->saveState());
+    settings.setValue(QStringLiteral("window/horizontalSplitter"), m_horizontalSplitter->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace kpw

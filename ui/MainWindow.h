@@ -1,0 +1,100 @@
+#pragma once
+
+#include "producer/DeliveryReport.h"
+
+#include <QMainWindow>
+#include <QString>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QModelIndex;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTableView;
+class QTimer;
+
+namespace kpw {
+
+class DeliveryReportModel;
+class MessageEditor;
+class ProducerClient;
+class TopicListModel;
+struct MetadataResponse;
+
+// The workbench window: connection bar on top, topics on the left, the
+// composer in the middle, delivery reports at the bottom. It owns the
+// ProducerClient; the network runs on the client's thread, never here.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(const QString &initialBootstrap = QString(), QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    DeliveryReportModel *reportModel() const { return m_reportModel; }
+
+public Q_SLOTS:
+    void connectToCluster();
+    void sendRecord();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    enum class ConnectionState { Disconnected, Connecting, Connected, Failed };
+
+    QWidget *buildConnectionBar();
+    QWidget *buildTopicPanel();
+    QWidget *buildReportPanel();
+    void buildMenus();
+    void buildStatusBar();
+    void wireClient();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void setConnectionState(ConnectionState state, const QString &text);
+    void onConnected(const QString &summary);
+    void onConnectionFailed(const QString &error);
+    void onMetadataUpdated(const MetadataResponse &metadata);
+    void onRecordsDelivered(const QList<DeliveryReport> &reports);
+    void onTopicActivated(const QModelIndex &proxyIndex);
+    void onComposerTopicChanged(const QString &topic);
+    void selectTopicInList(const QString &topic);
+    void showError(const QString &message);
+    void showInfo(const QString &message);
+    void updateCounts();
+    void appendLog(const QString &line);
+
+    ProducerClient *m_client = nullptr;
+    DeliveryReportModel *m_reportModel = nullptr;
+    TopicListModel *m_topicModel = nullptr;
+    QSortFilterProxyModel *m_topicProxy = nullptr;
+
+    QLineEdit *m_bootstrapEdit = nullptr;
+    QPushButton *m_connectButton = nullptr;
+    QLabel *m_connectionStatus = nullptr;
+    QLineEdit *m_topicFilter = nullptr;
+    QListView *m_topicList = nullptr;
+    MessageEditor *m_editor = nullptr;
+    QTableView *m_reportView = nullptr;
+    QPlainTextEdit *m_logView = nullptr;
+    QLabel *m_statusMessage = nullptr;
+    QLabel *m_countsLabel = nullptr;
+    QSplitter *m_verticalSplitter = nullptr;
+    QSplitter *m_horizontalSplitter = nullptr;
+
+    // Follows the newest report at most every 100 ms, and only while the
+    // user has not scrolled away from the bottom.
+    QTimer *m_scrollTimer = nullptr;
+    bool m_followTail = true;
+
+    ConnectionState m_state = ConnectionState::Disconnected;
+    QString m_connectedBootstrap;
+    ProducerStats m_stats;
+};
+
+} // namespace kpw

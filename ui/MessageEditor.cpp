@@ -1,0 +1,335 @@
+#include "ui/MessageEditor.h"
+
+#include "wire/KafkaError.h"
+
+#include "ui/QsciIncludes.h"
+
+#include <QCheckBox>
+#include <QCompleter>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QStyle>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace kpw {
+namespace {
+
+enum HeaderColumn { HeaderNameColumn, HeaderValueColumn };
+
+QsciScintilla *createValueEditor(QWidget *parent)
+{
+    auto *editor = new QsciScintilla(parent);
+    editor->setUtf8(true);
+
+    const QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    auto *lexer = new QsciLexerJSON(editor);
+    lexer->setDefaultFont(font);
+    lexer->setFont(font, -1); // every style
+    lexer->setHighlightComments(false);
+    editor->setLexer(lexer);
+
+    editor->setMarginsFont(font);
+    editor->setMarginType(0, QsciScintilla::NumberMargin);
+    editor->setMarginLineNumbers(0, true);
+    editor->setMarginWidth(0, QStringLiteral("0000"));
+    editor->setMarginsBackgroundColor(QColor(0xf3, 0xf4, 0xf6));
+    editor->setMarginsForegroundColor(QColor(0x8a, 0x8f, 0x98));
+    editor->setFolding(QsciScintilla::BoxedTreeFoldStyle, 1);
+    editor->setFoldMarginColors(QColor(0xf3, 0xf4, 0xf6), QColor(0xf3, 0xf4, 0xf6));
+
+    editor->setBraceMatching(QsciScintilla::SloppyBraceMatch);
+    editor->setMatchedBraceBackgroundColor(QColor(0xcd, 0xe8, 0xd0));
+    editor->setUnmatchedBraceForegroundColor(QColor(0xc0, 0x1c, 0x28));
+    editor->setAutoIndent(true);
+    editor->setIndentationsUseTabs(false);
+    editor->setTabWidth(2);
+    editor->setIndentationGuides(true);
+    editor->setCaretLineVisible(true);
+    editor->setCaretLineBackgroundColor(QColor(0xf5, 0xf8, 0xff));
+    editor->setWrapMode(QsciScintilla::WrapNone);
+    editor->setScrollWidth(1);
+    editor->setScrollWidthTracking(true);
+    editor->setEolMode(QsciScintilla::EolUnix);
+    return editor;
+}
+
+} // namespace
+
+MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
+{
+    m_topicEdit = new QLineEdit(this);
+    m_topicEdit->setObjectName(QStringLiteral("topicEdit"));
+    m_topicEdit->setPlaceholderText(tr("Select a topic on the left or type its name"));
+    m_topicEdit->setClearButtonEnabled(true);
+
+    m_partitionSpin = new QSpinBox(this);
+    m_partitionSpin->setObjectName(QStringLiteral("partitionSpin"));
+    m_partitionSpin->setRange(-1, -1);
+    m_partitionSpin->setSpecialValueText(tr("auto"));
+    m_partitionSpin->setValue(-1);
+    m_partitionSpin->setMinimumWidth(90);
+    m_partitionSpin->setToolTip(
+        tr("Partition: \"auto\" lets the partitioner choose (by key hash, or sticky for null keys)"));
+
+    m_keyEdit = new QLineEdit(this);
+    m_keyEdit->setObjectName(QStringLiteral("keyEdit"));
+    m_keyEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    m_nullKeyCheck = new QCheckBox(tr("Null key"), this);
+    m_nullKeyCheck->setObjectName(QStringLiteral("nullKeyCheck"));
+    m_nullKeyCheck->setToolTip(tr("Send no key at all (null), which is not the same as an empty key"));
+    m_nullKeyCheck->setChecked(true);
+
+    m_valueEditor = createValueEditor(this);
+    m_valueEditor->setObjectName(QStringLiteral("valueEditor"));
+
+    m_tombstoneCheck = new QCheckBox(tr("Null value (tombstone)"), this);
+    m_tombstoneCheck->setObjectName(QStringLiteral("tombstoneCheck"));
+    m_tombstoneCheck->setToolTip(tr("Send a null value: on a compacted topic this deletes the key"));
+
+    m_sendButton = new QPushButton(style()->standardIcon(QStyle::SP_ArrowForward), tr("Send"), this);
+    m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_sendButton->setToolTip(tr("Send the record (Ctrl+Return)"));
+    m_sendButton->setMinimumWidth(110);
+
+    auto *hint = new QLabel(tr("Ctrl+Return"), this);
+    hint->setEnabled(false);
+
+    auto *grid = new QGridLayout(this);
+    grid->setContentsMargins(6, 6, 6, 6);
+    grid->setHorizontalSpacing(8);
+    grid->setVerticalSpacing(6);
+    int row = 0;
+    auto *topicLabel = new QLabel(tr("&Topic:"), this);
+    topicLabel->setBuddy(m_topicEdit);
+    grid->addWidget(topicLabel, row, 0);
+    grid->addWidget(m_topicEdit, row, 1);
+    auto *partitionLabel = new QLabel(tr("&Partition:"), this);
+    partitionLabel->setBuddy(m_partitionSpin);
+    grid->addWidget(partitionLabel, row, 2, Qt::AlignRight);
+    grid->addWidget(m_partitionSpin, row, 3);
+    ++row;
+    auto *keyLabel = new QLabel(tr("&Key:"), this);
+    keyLabel->setBuddy(m_keyEdit);
+    grid->addWidget(keyLabel, row, 0);
+    grid->addWidget(m_keyEdit, row, 1);
+    grid->addWidget(m_nullKeyCheck, row, 2, 1, 2);
+    ++row;
+    auto *valueLabel = new QLabel(tr("&Value:"), this);
+    valueLabel->setBuddy(m_valueEditor);
+    grid->addWidget(valueLabel, row, 0, Qt::AlignTop);
+    grid->addWidget(m_valueEditor, row, 1, 1, 3);
+    grid->setRowStretch(row, 3);
+    ++row;
+    grid->addWidget(m_tombstoneCheck, row, 1, 1, 3);
+    ++row;
+    grid->addWidget(new QLabel(tr("Headers:"), this), row, 0, Qt::AlignTop);
+    grid->addWidget(buildHeadersEditor(), row, 1, 1, 3);
+    grid->setRowStretch(row, 1);
+    ++row;
+    auto *sendRow = new QHBoxLayout;
+    sendRow->addStretch(1);
+    sendRow->addWidget(hint);
+    sendRow->addWidget(m_sendButton);
+    grid->addLayout(sendRow, row, 0, 1, 4);
+    grid->setColumnStretch(1, 1);
+
+    connect(m_topicEdit, &QLineEdit::textChanged, this,
+            [this](const QString &text) { Q_EMIT topicChanged(text.trimmed()); });
+    // Typing a key means "this key", even an empty one after deleting it all.
+    connect(m_keyEdit, &QLineEdit::textEdited, this, [this] { m_nullKeyCheck->setChecked(false); });
+    connect(m_nullKeyCheck, &QCheckBox::toggled, this, [this](bool null) {
+        if (null)
+            m_keyEdit->clear();
+        updateKeyPlaceholder();
+    });
+    connect(m_tombstoneCheck, &QCheckBox::toggled, this,
+            [this](bool tombstone) { m_valueEditor->setEnabled(!tombstone); });
+    connect(m_sendButton, &QPushButton::clicked, this, &MessageEditor::sendRequested);
+
+    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+        auto *shortcut = new QShortcut(keys, this);
+        connect(shortcut, &QShortcut::activated, this, &MessageEditor::sendRequested);
+    }
+
+    updateKeyPlaceholder();
+}
+
+QWidget *MessageEditor::buildHeadersEditor()
+{
+    auto *box = new QWidget(this);
+    m_headersTable = new QTableWidget(0, 2, box);
+    m_headersTable->setObjectName(QStringLiteral("headersTable"));
+    m_headersTable->setHorizontalHeaderLabels({tr("Name"), tr("Value")});
+    m_headersTable->horizontalHeader()->setStretchLastSection(true);
+    m_headersTable->horizontalHeader()->setHighlightSections(false);
+    m_headersTable->horizontalHeader()->resizeSection(HeaderNameColumn, 180);
+    m_headersTable->verticalHeader()->setVisible(false);
+    m_headersTable->verticalHeader()->setDefaultSectionSize(m_headersTable->fontMetrics().height() + 8);
+    m_headersTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_headersTable->setMinimumHeight(80);
+    m_headersTable->setToolTip(tr("Record headers. Names may repeat; the order is kept."));
+
+    m_addHeaderButton = new QToolButton(box);
+    m_addHeaderButton->setObjectName(QStringLiteral("addHeaderButton"));
+    m_addHeaderButton->setText(QStringLiteral("+"));
+    m_addHeaderButton->setToolTip(tr("Add a header"));
+    m_removeHeaderButton = new QToolButton(box);
+    m_removeHeaderButton->setObjectName(QStringLiteral("removeHeaderButton"));
+    m_removeHeaderButton->setText(QString(QChar(0x2212))); // minus sign
+    m_removeHeaderButton->setToolTip(tr("Remove the selected headers"));
+    for (QToolButton *button : {m_addHeaderButton, m_removeHeaderButton})
+        button->setFixedSize(26, 26);
+
+    auto *buttons = new QVBoxLayout;
+    buttons->setContentsMargins(0, 0, 0, 0);
+    buttons->addWidget(m_addHeaderButton);
+    buttons->addWidget(m_removeHeaderButton);
+    buttons->addStretch(1);
+
+    auto *layout = new QHBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_headersTable, 1);
+    layout->addLayout(buttons);
+
+    connect(m_addHeaderButton, &QToolButton::clicked, this, [this] {
+        addHeader(QString(), QString());
+        const int row = m_headersTable->rowCount() - 1;
+        m_headersTable->setCurrentCell(row, HeaderNameColumn);
+        m_headersTable->editItem(m_headersTable->item(row, HeaderNameColumn));
+    });
+    connect(m_removeHeaderButton, &QToolButton::clicked, this, &MessageEditor::removeSelectedHeaders);
+    return box;
+}
+
+void MessageEditor::removeSelectedHeaders()
+{
+    QList<int> rows;
+    const auto ranges = m_headersTable->selectedRanges();
+    for (const QTableWidgetSelectionRange &range : ranges) {
+        for (int row = range.topRow(); row <= range.bottomRow(); ++row)
+            rows.append(row);
+    }
+    if (rows.isEmpty() && m_headersTable->currentRow() >= 0)
+        rows.append(m_headersTable->currentRow());
+    std::sort(rows.begin(), rows.end(), std::greater<>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (int row : rows)
+        m_headersTable->removeRow(row);
+}
+
+void MessageEditor::updateKeyPlaceholder()
+{
+    m_keyEdit->setPlaceholderText(m_nullKeyCheck->isChecked() ? tr("null (no key)") : tr("empty key"));
+}
+
+QString MessageEditor::topic() const
+{
+    return m_topicEdit->text().trimmed();
+}
+
+void MessageEditor::setTopic(const QString &topic)
+{
+    if (m_topicEdit->text() != topic)
+        m_topicEdit->setText(topic);
+}
+
+void MessageEditor::setPartitionCount(int count)
+{
+    const int max = std::max(count, 0) - 1;
+    m_partitionSpin->setMaximum(max);
+    m_partitionSpin->setToolTip(count > 0 ? tr("Partition: \"auto\" or 0 to %1").arg(max)
+                                          : tr("Partition: \"auto\" (the topic's partitions are not known)"));
+}
+
+void MessageEditor::setTopicCompletionModel(QAbstractItemModel *model, int nameRole)
+{
+    auto *completer = new QCompleter(model, m_topicEdit);
+    completer->setCompletionRole(nameRole);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    m_topicEdit->setCompleter(completer);
+}
+
+void MessageEditor::setKey(const QString &key)
+{
+    m_nullKeyCheck->setChecked(false);
+    m_keyEdit->setText(key);
+}
+
+void MessageEditor::setNullKey(bool null)
+{
+    m_nullKeyCheck->setChecked(null);
+}
+
+void MessageEditor::setValue(const QString &value)
+{
+    m_tombstoneCheck->setChecked(false);
+    m_valueEditor->setText(value);
+}
+
+void MessageEditor::setTombstone(bool tombstone)
+{
+    m_tombstoneCheck->setChecked(tombstone);
+}
+
+void MessageEditor::addHeader(const QString &name, const QString &value)
+{
+    const int row = m_headersTable->rowCount();
+    m_headersTable->insertRow(row);
+    m_headersTable->setItem(row, HeaderNameColumn, new QTableWidgetItem(name));
+    m_headersTable->setItem(row, HeaderValueColumn, new QTableWidgetItem(value));
+}
+
+void MessageEditor::commitPendingEdits()
+{
+    // Moving the current index away commits and closes an open cell editor.
+    const QModelIndex current = m_headersTable->currentIndex();
+    m_headersTable->setCurrentIndex(QModelIndex());
+    m_headersTable->setCurrentIndex(current);
+}
+
+void MessageEditor::focusValue()
+{
+    m_valueEditor->setFocus();
+}
+
+Result<ProducerRecord> MessageEditor::record() const
+{
+    ProducerRecord record;
+    record.topic = topic();
+    if (record.topic.isEmpty())
+        return Error{KafkaError::ClientInvalidRecord, tr("No topic selected: pick one in the topic list first.")};
+    record.partition = m_partitionSpin->value();
+    if (!m_nullKeyCheck->isChecked())
+        record.key = m_keyEdit->text().toUtf8();
+    if (!m_tombstoneCheck->isChecked())
+        record.value = m_valueEditor->text().toUtf8();
+
+    for (int row = 0; row < m_headersTable->rowCount(); ++row) {
+        const QTableWidgetItem *nameItem = m_headersTable->item(row, HeaderNameColumn);
+        const QTableWidgetItem *valueItem = m_headersTable->item(row, HeaderValueColumn);
+        const QString name = nameItem ? nameItem->text() : QString();
+        const QString value = valueItem ? valueItem->text() : QString();
+        if (name.isEmpty() && value.isEmpty())
+            continue; // a row added and left blank
+        if (name.isEmpty())
+            return Error{KafkaError::ClientInvalidRecord, tr("Header row %1 has a value but no name.").arg(row + 1)};
+        record.headers.append(RecordHeader{name, value.toUtf8()});
+    }
+    return record;
+}
+
+} // namespace kpw
