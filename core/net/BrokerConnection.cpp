@@ -186,17 +186,29 @@ void BrokerConnection::onReadyRead()
                                .arg(m_options.maxResponseSize)));
             return;
         }
-        if (m_readBuffer.size() - 4 < size)
+        if (m_readBuffer.size() - 4 < size) {
+            // Grow once to the frame's size instead of doubling on the way.
+            if (m_readBuffer.capacity() < 4 + static_cast<qsizetype>(size))
+                m_readBuffer.reserve(4 + static_cast<qsizetype>(size));
             return; // wait for the rest
-        const QByteArray frame = m_readBuffer.mid(4, size);
-        m_readBuffer.remove(0, 4 + size);
+        }
         if (m_inFlight.empty()) {
             abort(withPeer(KafkaError::ClientProtocolError,
                            QStringLiteral("received a %1-byte response to no outstanding request").arg(size)));
             return;
         }
+        // Take the frame without copying it when it is all the buffer holds
+        // (the usual case, and the one that matters for large responses).
+        QByteArray frame;
+        if (m_readBuffer.size() == 4 + static_cast<qsizetype>(size)) {
+            frame = std::move(m_readBuffer);
+            m_readBuffer = QByteArray();
+        } else {
+            frame = m_readBuffer.left(4 + static_cast<qsizetype>(size));
+            m_readBuffer.remove(0, 4 + static_cast<qsizetype>(size));
+        }
         Pending &p = m_inFlight.front();
-        auto header = readResponseHeader(frame, p.key, p.version);
+        auto header = readResponseHeader(QByteArray::fromRawData(frame.constData() + 4, size), p.key, p.version);
         if (!header) {
             abort(withPeer(KafkaError::ClientProtocolError, header.error().message));
             return;
@@ -211,7 +223,8 @@ void BrokerConnection::onReadyRead()
         }
         Pending done = std::move(p);
         m_inFlight.pop_front();
-        done.done(frame.mid(header->bodyOffset), done.version);
+        frame.remove(0, 4 + header->bodyOffset); // in place: no second copy of the body
+        done.done(std::move(frame), done.version);
     }
 }
 

@@ -34,16 +34,27 @@ struct DeliveryReport
     QString errorName() const { return ok() ? QString() : KafkaError::name(errorCode); }
 };
 
-// Published about once a second by the producer.
+// Published about once a second by the producer. Rates and latencies cover
+// the last interval; counters are totals since start.
 struct ProducerStats
 {
     double recordsPerSec = 0;
-    double bytesPerSec = 0;
-    quint64 recordsSent = 0;
+    double bytesPerSec = 0;  // key + value bytes acknowledged
+    quint64 recordsSent = 0; // records handed to send()
     quint64 recordsDelivered = 0;
     quint64 recordsFailed = 0;
-    quint64 queuedRecords = 0;
+    quint64 queuedRecords = 0; // accepted, not yet acknowledged or failed
+    qint64 bufferedBytes = 0;  // of buffer.memory
     int inFlightRequests = 0;
+    double avgRecordsPerBatch = 0;
+    double avgBatchBytes = 0;    // as sent (compressed)
+    double compressionRatio = 1; // compressed / uncompressed record bytes
+    double latencyP50Ms = 0;     // send() to acknowledgement
+    double latencyP99Ms = 0;
+    double requestLatencyP50Ms = 0; // Produce request to response
+    double requestLatencyP99Ms = 0;
+    quint64 retries = 0; // batches sent again
+    quint64 errors = 0;  // records failed
 };
 
 } // namespace kpw

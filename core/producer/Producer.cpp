@@ -32,8 +32,9 @@ QString hintFor(std::int16_t code)
 
 } // namespace
 
-Producer::Producer(ProducerConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded())
+Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded()),
+      m_gate(std::move(gate))
 {
     m_clock.start();
     m_s.acks = m_config.acks();
@@ -83,6 +84,7 @@ void Producer::start()
         const auto colon = hp.lastIndexOf(QLatin1Char(':'));
         auto *c = new BrokerConnection(-1 - i, hp.left(colon), static_cast<quint16>(hp.mid(colon + 1).toUInt()),
                                        m_connOptions, this);
+        connect(c, &BrokerConnection::failed, this, [this](const kpw::Error &e) { Q_EMIT logMessage(e.message); });
         m_bootstrap.append(c);
     }
     if (m_bootstrap.isEmpty()) {
@@ -100,6 +102,7 @@ BrokerConnection *Producer::connectionFor(std::int32_t nodeId)
     if (info == m_brokerInfo.end())
         return nullptr;
     auto *c = new BrokerConnection(nodeId, info->host, static_cast<quint16>(info->port), m_connOptions, this);
+    connect(c, &BrokerConnection::failed, this, [this](const kpw::Error &e) { Q_EMIT logMessage(e.message); });
     m_brokers.emplace(nodeId, c);
     return c;
 }
@@ -118,6 +121,11 @@ BrokerConnection *Producer::bootstrapConnection(int index)
         candidates.append(c);
     if (candidates.isEmpty())
         return nullptr;
+    // Least loaded first, as the Java client: a metadata request must not
+    // queue behind a Produce request that a slow broker sits on.
+    const auto load = [](const BrokerConnection *c) { return (c->isReady() ? 0 : 1000) + c->inFlight() + c->queued(); };
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](const BrokerConnection *a, const BrokerConnection *b) { return load(a) < load(b); });
     return candidates[index % candidates.size()];
 }
 
@@ -134,6 +142,7 @@ void Producer::fetchMetadata(bool allTopics)
     if (!conn)
         return;
     m_metadataInFlight = true;
+    m_lastMetadataRequestMs = nowMs();
     MetadataRequest req;
     req.allowAutoTopicCreation = m_s.allowAutoTopicCreation;
     if (!allTopics) {
@@ -146,9 +155,10 @@ void Producer::fetchMetadata(bool allTopics)
         req.topics = topics;
     }
     QPointer<Producer> self(this);
+    const QString peer = conn->describe();
     conn->send(
         ApiKey::Metadata, [req](std::int16_t v) { return req.encode(v); },
-        [self, allTopics](Result<QByteArray> body, std::int16_t version) {
+        [self, allTopics, peer](Result<QByteArray> body, std::int16_t version) {
             if (!self)
                 return;
             self->m_metadataInFlight = false;
@@ -158,7 +168,9 @@ void Producer::fetchMetadata(bool allTopics)
             }
             auto md = MetadataResponse::decode(*body, version);
             if (!md) {
-                self->onMetadataFailed(md.error());
+                self->onMetadataFailed(
+                    {KafkaError::ClientProtocolError,
+                     QStringLiteral("%1: undecodable Metadata response: %2").arg(peer, md.error().message)});
                 return;
             }
             self->onMetadata(*md, allTopics);
@@ -168,13 +180,14 @@ void Producer::fetchMetadata(bool allTopics)
 void Producer::onMetadataFailed(const Error &error)
 {
     m_metadataErrors.append(error.message);
+    m_lastMetadataError = error.message;
     ++m_metadataAttempt;
     const int candidates = static_cast<int>(m_bootstrap.size() + m_brokerInfo.size());
     if (!m_everConnected && m_metadataErrors.size() >= m_bootstrap.size()) {
         // Every bootstrap server was tried once: tell the user now rather than
         // retrying in silence. Records waiting for metadata keep waiting until
         // max.block.ms.
-        Q_EMIT connectionFailed(QStringLiteral("could not reach any bootstrap server: %1")
+        Q_EMIT connectionFailed(QStringLiteral("no bootstrap server gave usable metadata: %1")
                                     .arg(m_metadataErrors.join(QStringLiteral("; "))));
         m_metadataErrors.clear();
     } else if (m_metadataErrors.size() >= std::max(1, candidates)) {
@@ -189,6 +202,7 @@ void Producer::onMetadataFailed(const Error &error)
 
 void Producer::onMetadata(const MetadataResponse &md, bool allTopics)
 {
+    m_lastMetadataError.clear();
     m_metadataAttempt = 0;
     m_metadataErrors.clear();
     m_lastMetadataMs = nowMs();
@@ -201,7 +215,7 @@ void Producer::onMetadata(const MetadataResponse &md, bool allTopics)
                              .arg(md.topics.size()));
     }
     Q_EMIT metadataUpdated(md);
-    if (m_metadataAgain && m_metadataRetryAtMs <= nowMs()) {
+    if (m_metadataAgain && m_metadataRetryAtMs <= nowMs() && nowMs() - m_lastMetadataRequestMs >= m_s.retryBackoffMs) {
         m_metadataAgain = false;
         const bool all = m_metadataAgainAll;
         m_metadataAgainAll = false;
@@ -273,6 +287,16 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
     flushReports();
 }
 
+void Producer::requestMetadataSoon()
+{
+    m_metadataAgain = true;
+    m_metadataRetryAtMs = std::max(m_metadataRetryAtMs, m_lastMetadataRequestMs + m_s.retryBackoffMs);
+    if (!m_metadataInFlight && nowMs() >= m_metadataRetryAtMs) {
+        m_metadataAgain = false;
+        fetchMetadata(false);
+    }
+}
+
 void Producer::refreshMetadata()
 {
     fetchMetadata(true);
@@ -292,6 +316,8 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
         meta.valueSize = rec.value ? rec.value->size() : -1;
         if (rec.key)
             meta.keyPreview = rec.key->left(DeliveryReport::kKeyPreview);
+        meta.bufferBytes = RecordBatchBuilder::recordSizeBound(rec.key, rec.value, rec.headers);
+        ++m_stats.recordsSent;
         if (m_shutdown) {
             failRecord(meta, rec.topic, rec.partition,
                        {KafkaError::ClientShutdown, QStringLiteral("the producer is closed")});
@@ -321,7 +347,7 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
                 w.sinceMs = nowMs();
             w.records.append({rec, meta});
             ++m_queuedRecords;
-            fetchMetadata(false);
+            requestMetadataSoon();
             continue;
         }
         enqueue(rec, meta, *topic);
@@ -437,14 +463,28 @@ void Producer::drain()
             }
             const auto topic = m_topics.find(tp.first);
             std::int32_t leader = -1;
+            std::int16_t partitionError = 0;
             if (topic != m_topics.end()) {
                 for (const auto &p : topic->partitions)
-                    if (p.partition == tp.second)
+                    if (p.partition == tp.second) {
                         leader = p.leader;
+                        partitionError = p.errorCode;
+                    }
             }
             if (leader < 0 || !m_brokerInfo.contains(leader)) {
-                fetchMetadata(false);
-                continue; // drained again when metadata arrives
+                const std::int16_t code = partitionError ? partitionError : KafkaError::LeaderNotAvailable;
+                b.lastError = {code, leader < 0 ? QStringLiteral("no leader for %1-%2 in the latest metadata (%3)")
+                                                      .arg(tp.first)
+                                                      .arg(tp.second)
+                                                      .arg(KafkaError::name(code))
+                                                : QStringLiteral("the leader of %1-%2, broker %3, is not in the "
+                                                                 "broker list")
+                                                      .arg(tp.first)
+                                                      .arg(tp.second)
+                                                      .arg(leader)};
+                requestMetadataSoon(); // drained again when metadata arrives
+                wakeAt(now + m_s.retryBackoffMs);
+                continue;
             }
             ready[leader].push_back({tp, b.sizeInBytes()});
         }
@@ -488,6 +528,7 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
     std::vector<BatchPtr> sent;
     for (auto &b : batches) {
         if (b->wire.isEmpty()) {
+            m_uncompressedBytes += static_cast<quint64>(b->builder.sizeInBytes() - kBatchHeaderSize);
             auto bytes = b->builder.build();
             if (!bytes) {
                 completeBatch(*b, -1, -1, &bytes.error());
@@ -495,6 +536,11 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
                 continue;
             }
             b->wire = std::move(*bytes);
+            ++m_batchesSent;
+            m_batchRecordsSent += static_cast<quint64>(b->records.size());
+            m_batchBytesSent += static_cast<quint64>(b->wire.size() - kBatchHeaderSize);
+        } else {
+            ++m_stats.retries;
         }
         auto it = std::find_if(req.topics.begin(), req.topics.end(),
                                [&](const ProduceRequest::TopicData &t) { return t.name == b->topic; });
@@ -516,12 +562,17 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
     QPointer<Producer> self(this);
     // The callback owns the batches while the request is out: a shared_ptr
     // keeps the std::function copyable.
+    for (const auto &b : sent)
+        m_inFlightBatches.insert(b.get());
     auto owned = std::make_shared<std::vector<BatchPtr>>(std::move(sent));
+    const qint64 sentNs = m_clock.nsecsElapsed();
     conn->send(
         ApiKey::Produce, [req = std::move(req)](std::int16_t v) { return req.encode(v); },
-        [self, owned, peer](Result<QByteArray> body, std::int16_t version) {
+        [self, owned, peer, sentNs](Result<QByteArray> body, std::int16_t version) {
             if (!self)
                 return;
+            if (body)
+                self->m_requestLatencies.push_back(static_cast<double>(self->m_clock.nsecsElapsed() - sentNs) / 1e6);
             self->onProduceResponse(std::move(*owned), body, version, peer);
         },
         expectResponse);
@@ -531,11 +582,18 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                                  const QString &peer)
 {
     --m_inFlightRequests;
-    if (!body) {
+    // Batches already reported TIMED_OUT in flight are done; drop them here.
+    std::erase_if(batches, [this](BatchPtr &b) {
+        m_inFlightBatches.remove(b.get());
+        return b->expired;
+    });
+    if (batches.empty()) {
+        // nothing left to resolve
+    } else if (!body) {
         for (auto &b : batches)
             retryOrFail(std::move(b), body.error());
         if (refreshesMetadata(body.error().code))
-            fetchMetadata(false);
+            requestMetadataSoon();
     } else if (m_s.acks == 0) {
         for (auto &b : batches) {
             completeBatch(*b, -1, -1, nullptr);
@@ -586,7 +644,7 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                 retryOrFail(std::move(b), {pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)});
             }
             if (refresh)
-                fetchMetadata(false);
+                requestMetadataSoon();
         }
     }
     flushReports();
@@ -594,8 +652,54 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
     checkFlushed();
 }
 
+// A batch the broker refuses as too large is split in two and both halves go
+// again, as the Java client does; a single record that is too large fails.
+bool Producer::splitTooLarge(BatchPtr &batch)
+{
+    if (batch->records.size() < 2 || batch->wire.isEmpty())
+        return false;
+    auto decoded = decodeRecordBatches(batch->wire, {});
+    if (!decoded || decoded->size() != 1 || decoded->front().records.size() != batch->records.size())
+        return false;
+    const auto &records = decoded->front().records;
+    const qsizetype half = records.size() / 2;
+    BatchParams params;
+    params.codec = m_s.compression;
+    params.compressionLevel = m_s.compressionLevel;
+    std::vector<BatchPtr> parts;
+    for (const auto &[from, to] : {std::pair{qsizetype(0), half}, std::pair{half, records.size()}}) {
+        auto part = std::make_unique<Batch>(Batch{batch->topic,
+                                                  batch->partition,
+                                                  RecordBatchBuilder(params),
+                                                  {},
+                                                  {},
+                                                  batch->createdMs,
+                                                  0,
+                                                  0,
+                                                  batch->seq,
+                                                  batch->lastError});
+        for (qsizetype i = from; i < to; ++i) {
+            part->builder.append(records[i].key, records[i].value, records[i].headers, records[i].timestampMs);
+            part->records.append(batch->records[i]);
+        }
+        parts.push_back(std::move(part));
+    }
+    Q_EMIT logMessage(QStringLiteral("%1-%2: the broker refused a batch of %3 records as too large; split in two")
+                          .arg(batch->topic)
+                          .arg(batch->partition)
+                          .arg(batch->records.size()));
+    // Both halves keep the original's place: the second goes in after the first.
+    requeue(std::move(parts[0]));
+    requeue(std::move(parts[1]));
+    batch.reset();
+    return true;
+}
+
 void Producer::retryOrFail(BatchPtr batch, const Error &error)
 {
+    if ((error.code == KafkaError::MessageTooLarge || error.code == KafkaError::RecordListTooLarge) && !m_shutdown &&
+        splitTooLarge(batch))
+        return;
     const qint64 now = nowMs();
     const bool retriable = KafkaError::isRetriable(error.code);
     const bool inTime = now - batch->createdMs < m_s.deliveryTimeoutMs;
@@ -654,6 +758,8 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         r.keySize = m.keySize;
         r.valueSize = m.valueSize;
         r.attempts = std::max(1, batch.attempts);
+        if (m_gate)
+            m_gate->release(m.bufferBytes);
         if (error) {
             r.errorCode = error->code;
             r.errorMessage = error->message;
@@ -661,6 +767,7 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         } else {
             r.offset = baseOffset >= 0 ? baseOffset + i : -1;
             ++m_stats.recordsDelivered;
+            m_latencies.push_back(r.latencyMs);
             m_bytesDelivered +=
                 static_cast<quint64>(std::max<qsizetype>(0, m.keySize) + std::max<qsizetype>(0, m.valueSize));
         }
@@ -682,6 +789,8 @@ void Producer::failRecord(const RecordMeta &meta, const QString &topic, std::int
     r.errorCode = error.code;
     r.errorMessage = error.message;
     ++m_stats.recordsFailed;
+    if (m_gate)
+        m_gate->release(meta.bufferBytes);
     m_reports.append(std::move(r));
 }
 
@@ -724,14 +833,32 @@ void Producer::onTick()
         if (now - w.sinceMs < m_s.maxBlockMs)
             continue;
         const Error e{KafkaError::ClientTimeout,
-                      QStringLiteral("metadata for topic '%1' not available within max.block.ms=%2 (is the cluster "
-                                     "reachable?)")
+                      QStringLiteral("metadata for topic '%1' not available within max.block.ms=%2%3")
                           .arg(name)
-                          .arg(m_s.maxBlockMs)};
+                          .arg(m_s.maxBlockMs)
+                          .arg(m_lastMetadataError.isEmpty() ? QStringLiteral(" (is the cluster reachable?)")
+                                                             : QStringLiteral("; last error: ") + m_lastMetadataError)};
         for (const auto &r : w.records)
             failRecord(r.meta, name, r.record.partition, e);
         m_queuedRecords -= w.records.size();
         m_waiting.remove(name);
+    }
+    // Batches out on the wire past delivery.timeout.ms: report them now (the
+    // broker may still write them: say so), ignore their late responses.
+    for (Batch *b : std::as_const(m_inFlightBatches)) {
+        if (b->expired || now - b->createdMs < m_s.deliveryTimeoutMs)
+            continue;
+        b->expired = true;
+        const Error e{KafkaError::ClientTimeout,
+                      QStringLiteral("expired in flight after delivery.timeout.ms=%1 (attempt %2): no answer yet, the "
+                                     "records may or may not have been written%3")
+                          .arg(m_s.deliveryTimeoutMs)
+                          .arg(b->attempts)
+                          .arg(b->lastError.message.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral("; last error: ") + b->lastError.message)};
+        completeBatch(*b, -1, -1, &e);
+        m_queuedRecords -= b->records.size();
     }
     // Batches that never got out within delivery.timeout.ms.
     for (auto &[tp, q] : m_queues) {
@@ -748,7 +875,8 @@ void Producer::onTick()
             m_queuedRecords -= b->records.size();
         }
     }
-    if (m_metadataAgain && !m_metadataInFlight && now >= m_metadataRetryAtMs) {
+    if (m_metadataAgain && !m_metadataInFlight && now >= m_metadataRetryAtMs &&
+        now - m_lastMetadataRequestMs >= m_s.retryBackoffMs) {
         m_metadataAgain = false;
         const bool all = m_metadataAgainAll;
         m_metadataAgainAll = false;
@@ -764,6 +892,27 @@ void Producer::onTick()
         m_stats.bytesPerSec = static_cast<double>(m_bytesDelivered - m_statsLastBytes) / secs;
         m_stats.queuedRecords = static_cast<quint64>(std::max<qint64>(0, m_queuedRecords));
         m_stats.inFlightRequests = m_inFlightRequests;
+        m_stats.bufferedBytes = m_gate ? m_gate->used() : 0;
+        m_stats.errors = m_stats.recordsFailed;
+        if (m_batchesSent > 0) {
+            m_stats.avgRecordsPerBatch = static_cast<double>(m_batchRecordsSent) / static_cast<double>(m_batchesSent);
+            m_stats.avgBatchBytes = static_cast<double>(m_batchBytesSent) / static_cast<double>(m_batchesSent);
+        }
+        if (m_uncompressedBytes > 0)
+            m_stats.compressionRatio = static_cast<double>(m_batchBytesSent) / static_cast<double>(m_uncompressedBytes);
+        const auto percentile = [](std::vector<double> &v, double q) {
+            if (v.empty())
+                return 0.0;
+            const auto k = static_cast<std::ptrdiff_t>(q * static_cast<double>(v.size() - 1));
+            std::nth_element(v.begin(), v.begin() + k, v.end());
+            return v[static_cast<std::size_t>(k)];
+        };
+        m_stats.latencyP50Ms = percentile(m_latencies, 0.5);
+        m_stats.latencyP99Ms = percentile(m_latencies, 0.99);
+        m_stats.requestLatencyP50Ms = percentile(m_requestLatencies, 0.5);
+        m_stats.requestLatencyP99Ms = percentile(m_requestLatencies, 0.99);
+        m_latencies.clear();
+        m_requestLatencies.clear();
         m_statsLastDelivered = m_stats.recordsDelivered;
         m_statsLastBytes = m_bytesDelivered;
         m_statsLastMs = now;

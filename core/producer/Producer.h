@@ -3,6 +3,7 @@
 #include "messages/Metadata.h"
 #include "messages/Produce.h"
 #include "net/BrokerConnection.h"
+#include "producer/BufferGate.h"
 #include "producer/DeliveryReport.h"
 #include "producer/ProducerConfig.h"
 #include "records/ProducerRecord.h"
@@ -40,7 +41,8 @@ class Producer final : public QObject
     Q_OBJECT
 
 public:
-    explicit Producer(ProducerConfig config, QObject *parent = nullptr);
+    // gate: buffer.memory shared with ProducerClient (may be null: no limit).
+    explicit Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate = {}, QObject *parent = nullptr);
     ~Producer() override;
 
     void start();
@@ -68,6 +70,7 @@ private:
         std::optional<QByteArray> keyPreview;
         qsizetype keySize = -1;
         qsizetype valueSize = -1;
+        qsizetype bufferBytes = 0; // reserved in the BufferGate, released with the report
     };
     struct Batch
     {
@@ -81,6 +84,9 @@ private:
         int attempts = 0;
         quint64 seq = 0; // creation order, to put retried batches back in place
         Error lastError;
+        // Reported TIMED_OUT while its request was out (delivery.timeout.ms
+        // passed); the late response, whatever it says, is ignored.
+        bool expired = false;
 
         qsizetype sizeInBytes() const { return wire.isEmpty() ? builder.sizeInBytes() : wire.size(); }
     };
@@ -109,6 +115,7 @@ private:
     BrokerConnection *connectionFor(std::int32_t nodeId);
     BrokerConnection *bootstrapConnection(int index);
     void fetchMetadata(bool allTopics);
+    void requestMetadataSoon(); // within retry.backoff.ms of the last request, never a storm
     void onMetadata(const MetadataResponse &md, bool allTopics);
     void onMetadataFailed(const Error &error);
     void applyMetadata(const MetadataResponse &md, bool allTopics);
@@ -121,6 +128,7 @@ private:
     void onProduceResponse(std::vector<BatchPtr> batches, const Result<QByteArray> &body, std::int16_t version,
                            const QString &peer);
     void retryOrFail(BatchPtr batch, const Error &error);
+    bool splitTooLarge(BatchPtr &batch);
     void requeue(BatchPtr batch);
     void completeBatch(const Batch &batch, std::int64_t baseOffset, std::int64_t logAppendTimeMs, const Error *error);
     void failRecord(const RecordMeta &meta, const QString &topic, std::int32_t partition, const Error &error);
@@ -170,6 +178,12 @@ private:
     std::pair<QString, std::int32_t> m_lastQueueKey{QString(), -1};
     PartitionQueue *m_lastQueue = nullptr;
 
+    // Batches whose Produce request is out, owned by that request's callback;
+    // onTick expires them at delivery.timeout.ms (KIP-91).
+    QSet<Batch *> m_inFlightBatches;
+    qint64 m_lastMetadataRequestMs = -1000000;
+    QString m_lastMetadataError;
+
     bool m_started = false;
     bool m_everConnected = false;
     bool m_metadataInFlight = false;
@@ -191,7 +205,14 @@ private:
     QList<DeliveryReport> m_reports;
     bool m_reportFlushScheduled = false;
 
+    std::shared_ptr<BufferGate> m_gate;
     ProducerStats m_stats;
+    std::vector<double> m_latencies;        // this interval's record latencies (ms)
+    std::vector<double> m_requestLatencies; // this interval's Produce round trips (ms)
+    quint64 m_batchesSent = 0;
+    quint64 m_batchRecordsSent = 0;
+    quint64 m_batchBytesSent = 0;
+    quint64 m_uncompressedBytes = 0;
     quint64 m_statsLastDelivered = 0;
     quint64 m_bytesDelivered = 0;
     quint64 m_statsLastBytes = 0;

@@ -1,6 +1,8 @@
 #include "ProducerClient.h"
 
+#include "producer/BufferGate.h"
 #include "producer/Producer.h"
+#include "records/RecordBatch.h"
 
 #include <QThread>
 
@@ -36,16 +38,38 @@ void ProducerClient::start(const ProducerConfig &config)
     stop();
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("kpw-producer"));
-    m_producer = new Producer(config);
+    m_gate = std::make_shared<BufferGate>(config.bufferMemory());
+    m_maxBlockMs = config.maxBlockMs();
+    m_producer = new Producer(config, m_gate);
     m_producer->moveToThread(m_thread);
     // The engine is deleted on its own thread when the thread's loop ends.
     connect(m_thread, &QThread::finished, m_producer, &QObject::deleteLater);
-    connect(m_producer, &Producer::connected, this, &ProducerClient::connected);
-    connect(m_producer, &Producer::connectionFailed, this, &ProducerClient::connectionFailed);
-    connect(m_producer, &Producer::metadataUpdated, this, &ProducerClient::metadataUpdated);
+    // Signals of an engine that was stopped may still be queued when a new
+    // one starts: each forwarder drops what is not from the current engine.
+    const quint64 gen = ++m_generation;
+    auto current = [this, gen] { return gen == m_generation; };
+    connect(m_producer, &Producer::connected, this, [this, current](const QString &s) {
+        if (current())
+            Q_EMIT connected(s);
+    });
+    connect(m_producer, &Producer::connectionFailed, this, [this, current](const QString &e) {
+        if (current())
+            Q_EMIT connectionFailed(e);
+    });
+    connect(m_producer, &Producer::metadataUpdated, this, [this, current](const kpw::MetadataResponse &md) {
+        if (current())
+            Q_EMIT metadataUpdated(md);
+    });
+    // Reports of a stopped engine still describe records this client sent.
     connect(m_producer, &Producer::recordsDelivered, this, &ProducerClient::recordsDelivered);
-    connect(m_producer, &Producer::flushed, this, &ProducerClient::flushed);
-    connect(m_producer, &Producer::statsUpdated, this, &ProducerClient::statsUpdated);
+    connect(m_producer, &Producer::flushed, this, [this, current] {
+        if (current())
+            Q_EMIT flushed();
+    });
+    connect(m_producer, &Producer::statsUpdated, this, [this, current](const kpw::ProducerStats &st) {
+        if (current())
+            Q_EMIT statsUpdated(st);
+    });
     connect(m_producer, &Producer::logMessage, this, &ProducerClient::logMessage);
     m_thread->start();
     QMetaObject::invokeMethod(m_producer, &Producer::start, Qt::QueuedConnection);
@@ -89,9 +113,46 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
             this, [this, reports] { Q_EMIT recordsDelivered(reports); }, Qt::QueuedConnection);
         return first;
     }
+    // Reserve buffer.memory record by record; runs of accepted records go to
+    // the engine as one queued call each, refused ones are reported here.
     Producer *p = m_producer;
-    QMetaObject::invokeMethod(
-        p, [p, records, first] { p->send(records, first); }, Qt::QueuedConnection);
+    QList<ProducerRecord> run;
+    quint64 runFirst = first;
+    QList<DeliveryReport> refused;
+    const auto flushRun = [&] {
+        if (!run.isEmpty())
+            QMetaObject::invokeMethod(
+                p, [p, run, runFirst] { p->send(run, runFirst); }, Qt::QueuedConnection);
+        run.clear();
+    };
+    quint64 id = first;
+    for (const auto &r : records) {
+        const qint64 bytes = RecordBatchBuilder::recordSizeBound(r.key, r.value, r.headers);
+        if (m_gate->reserve(bytes, std::chrono::milliseconds(m_blocking ? m_maxBlockMs : 0))) {
+            if (run.isEmpty())
+                runFirst = id;
+            run.append(r);
+        } else {
+            flushRun();
+            DeliveryReport d;
+            d.id = id;
+            d.topic = r.topic;
+            d.partition = r.partition;
+            d.keySize = r.key ? r.key->size() : -1;
+            d.valueSize = r.value ? r.value->size() : -1;
+            d.errorCode = KafkaError::ClientBufferFull;
+            d.errorMessage =
+                QStringLiteral("buffer.memory=%1 bytes is full of unacknowledged records%2")
+                    .arg(m_gate->limit())
+                    .arg(m_blocking ? QStringLiteral(" and max.block.ms=%1 passed").arg(m_maxBlockMs) : QString());
+            refused.append(d);
+        }
+        ++id;
+    }
+    flushRun();
+    if (!refused.isEmpty())
+        QMetaObject::invokeMethod(
+            this, [this, refused] { Q_EMIT recordsDelivered(refused); }, Qt::QueuedConnection);
     return first;
 }
 

@@ -16,6 +16,7 @@ class QThread;
 
 namespace kpw {
 
+class BufferGate;
 class Producer;
 
 // The thread-safe face of the producer. The engine (Producer) and its sockets
@@ -44,6 +45,12 @@ public:
     quint64 send(const ProducerRecord &record);
     quint64 send(const QList<ProducerRecord> &records);
 
+    // With blocking sends (the default, as the Java client), send() waits up
+    // to max.block.ms for room in buffer.memory and then fails the record
+    // with BUFFER_FULL. Without, it fails at once: for a GUI thread, which
+    // must never wait.
+    void setBlockingSends(bool blocking) { m_blocking = blocking; }
+
     void refreshMetadata();
     // Sends what lingers now; emits flushed() once nothing is queued or in flight.
     void flush();
@@ -61,6 +68,10 @@ private:
     QThread *m_thread = nullptr;
     Producer *m_producer = nullptr; // lives on m_thread; deleted there
     std::atomic<quint64> m_nextId{1};
+    std::shared_ptr<BufferGate> m_gate;
+    int m_maxBlockMs = 60000;
+    bool m_blocking = true;
+    quint64 m_generation = 0; // which engine's signals are current (caller's thread only)
 };
 
 } // namespace kpw

@@ -235,27 +235,131 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue)
     return true;
 }
 
-Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &sourceName)
+namespace {
+
+struct PropertyLine
 {
+    int line = 0; // where the logical line starts (1-based)
+    QString key;
+    QString value;
+};
+
+// Resolves java.util.Properties escapes: \t \n \r \f, \uXXXX, and \x -> x.
+QString unescapeProperty(QStringView in, bool *ok)
+{
+    QString out;
+    out.reserve(in.size());
+    for (qsizetype i = 0; i < in.size(); ++i) {
+        const QChar c = in[i];
+        if (c != QLatin1Char('\\') || i + 1 >= in.size()) {
+            out.append(c);
+            continue;
+        }
+        const QChar e = in[++i];
+        switch (e.unicode()) {
+        case 't': out.append(QLatin1Char('\t')); break;
+        case 'n': out.append(QLatin1Char('\n')); break;
+        case 'r': out.append(QLatin1Char('\r')); break;
+        case 'f': out.append(QLatin1Char('\f')); break;
+        case 'u': {
+            bool hexOk = false;
+            const ushort u = i + 4 < in.size() ? in.mid(i + 1, 4).toString().toUShort(&hexOk, 16) : 0;
+            if (!hexOk) {
+                *ok = false;
+                return {};
+            }
+            out.append(QChar(u));
+            i += 4;
+            break;
+        }
+        default: out.append(e);
+        }
+    }
+    return out;
+}
+
+// Splits a .properties text into logical lines as java.util.Properties does:
+// '#'/'!' comments, backslash continuations (leading blanks of the next line
+// dropped), key and value separated by '=', ':' or white space.
+Result<QList<PropertyLine>> parseProperties(const QString &text, const QString &sourceName)
+{
+    QList<PropertyLine> out;
     const auto lines = text.split(QLatin1Char('\n'));
     for (int i = 0; i < lines.size(); ++i) {
-        const QString line = lines[i].trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')) || line.startsWith(QLatin1Char('!')))
+        const int startLine = i + 1;
+        auto isBlank = [](QChar c) {
+            return c == QLatin1Char(' ') || c == QLatin1Char('\t') || c == QLatin1Char('\f');
+        };
+        auto trimLeft = [&](QString l) {
+            qsizetype k = 0;
+            while (k < l.size() && isBlank(l[k]))
+                ++k;
+            return l.mid(k);
+        };
+        QString logical = trimLeft(lines[i]);
+        if (logical.endsWith(QLatin1Char('\r')))
+            logical.chop(1);
+        if (logical.isEmpty() || logical.startsWith(QLatin1Char('#')) || logical.startsWith(QLatin1Char('!')))
             continue;
-        qsizetype sep = -1;
-        for (qsizetype j = 0; j < line.size(); ++j) {
-            if (line[j] == QLatin1Char('=') || line[j] == QLatin1Char(':')) {
-                sep = j;
-                break;
-            }
+        auto continues = [](const QString &l) {
+            qsizetype n = 0;
+            for (qsizetype k = l.size() - 1; k >= 0 && l[k] == QLatin1Char('\\'); --k)
+                ++n;
+            return n % 2 == 1;
+        };
+        while (continues(logical) && i + 1 < lines.size()) {
+            logical.chop(1);
+            QString next = trimLeft(lines[++i]);
+            if (next.endsWith(QLatin1Char('\r')))
+                next.chop(1);
+            logical += next;
         }
-        if (sep <= 0)
+        qsizetype k = 0;
+        while (k < logical.size()) {
+            const QChar c = logical[k];
+            if (c == QLatin1Char('\\')) {
+                k += 2;
+                continue;
+            }
+            if (c == QLatin1Char('=') || c == QLatin1Char(':') || isBlank(c))
+                break;
+            ++k;
+        }
+        const qsizetype keyEnd = std::min(k, logical.size());
+        while (k < logical.size() && isBlank(logical[k]))
+            ++k;
+        if (k < logical.size() && (logical[k] == QLatin1Char('=') || logical[k] == QLatin1Char(':')))
+            ++k;
+        while (k < logical.size() && isBlank(logical[k]))
+            ++k;
+        bool ok = true;
+        PropertyLine pl;
+        pl.line = startLine;
+        pl.key = unescapeProperty(QStringView(logical).left(keyEnd), &ok);
+        pl.value = unescapeProperty(QStringView(logical).mid(k), &ok);
+        if (!ok)
             return Error{KafkaError::ClientInvalidRecord,
-                         QStringLiteral("%1 line %2: expected key=value").arg(sourceName).arg(i + 1)};
-        auto r = set(line.left(sep).trimmed(), line.mid(sep + 1).trimmed());
+                         QStringLiteral("%1 line %2: malformed \\uXXXX escape").arg(sourceName).arg(startLine)};
+        if (pl.key.isEmpty())
+            return Error{KafkaError::ClientInvalidRecord,
+                         QStringLiteral("%1 line %2: expected key=value").arg(sourceName).arg(startLine)};
+        out.append(pl);
+    }
+    return out;
+}
+
+} // namespace
+
+Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &sourceName)
+{
+    auto lines = parseProperties(text, sourceName);
+    if (!lines)
+        return lines.error();
+    for (const auto &pl : *lines) {
+        auto r = set(pl.key, pl.value);
         if (!r)
             return Error{r.error().code,
-                         QStringLiteral("%1 line %2: %3").arg(sourceName).arg(i + 1).arg(r.error().message)};
+                         QStringLiteral("%1 line %2: %3").arg(sourceName).arg(pl.line).arg(r.error().message)};
     }
     return true;
 }
