@@ -201,24 +201,24 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue)
     const QString value = rawValue.trimmed();
     const ConfigKey *k = key(name);
     if (!k)
-        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("unknown producer setting '%1'").arg(name)};
+        return Error{KafkaError::ClientInvalidConfig, QStringLiteral("unknown producer setting '%1'").arg(name)};
     if (k->type == QLatin1StringView("int") || k->type == QLatin1StringView("long")) {
         qint64 n = 0;
         if (!parseInt(value, &n))
-            return Error{KafkaError::ClientInvalidRecord,
+            return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1: '%2' is not a whole number").arg(name, value)};
         if ((k->min != 0 || k->max != 0) && (n < k->min || n > k->max))
-            return Error{KafkaError::ClientInvalidRecord,
+            return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1: %2 is outside %3..%4").arg(name, value).arg(k->min).arg(k->max)};
     } else if (k->type == QLatin1StringView("bool")) {
         const QString l = value.toLower();
         if (l != QLatin1StringView("true") && l != QLatin1StringView("false"))
-            return Error{KafkaError::ClientInvalidRecord,
+            return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1: '%2' is not true or false").arg(name, value)};
     } else if (k->type == QLatin1StringView("enum")) {
         if (!k->allowed.contains(value.toLower()))
             return Error{
-                KafkaError::ClientInvalidRecord,
+                KafkaError::ClientInvalidConfig,
                 QStringLiteral("%1: '%2' is not one of %3").arg(name, value, k->allowed.join(QStringLiteral(", ")))};
     } else if (k->type == QLatin1StringView("list") && name == QLatin1StringView("bootstrap.servers")) {
         for (const auto &server : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
@@ -227,7 +227,7 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue)
             bool ok = false;
             const int port = colon > 0 ? hp.mid(colon + 1).toInt(&ok) : 0;
             if (colon <= 0 || !ok || port <= 0 || port > 65535)
-                return Error{KafkaError::ClientInvalidRecord,
+                return Error{KafkaError::ClientInvalidConfig,
                              QStringLiteral("bootstrap.servers: '%1' is not host:port").arg(hp)};
         }
     }
@@ -338,10 +338,10 @@ Result<QList<PropertyLine>> parseProperties(const QString &text, const QString &
         pl.key = unescapeProperty(QStringView(logical).left(keyEnd), &ok);
         pl.value = unescapeProperty(QStringView(logical).mid(k), &ok);
         if (!ok)
-            return Error{KafkaError::ClientInvalidRecord,
+            return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1 line %2: malformed \\uXXXX escape").arg(sourceName).arg(startLine)};
         if (pl.key.isEmpty())
-            return Error{KafkaError::ClientInvalidRecord,
+            return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1 line %2: expected key=value").arg(sourceName).arg(startLine)};
         out.append(pl);
     }
@@ -368,7 +368,7 @@ Result<bool> ProducerConfig::loadPropertiesFile(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("cannot read %1: %2").arg(path, f.errorString())};
+        return Error{KafkaError::ClientInvalidConfig, QStringLiteral("cannot read %1: %2").arg(path, f.errorString())};
     return loadProperties(QString::fromUtf8(f.readAll()), path);
 }
 

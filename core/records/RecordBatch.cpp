@@ -265,6 +265,10 @@ Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const De
                 return decodeError(b.baseOffset, QStringLiteral("record %1: %2").arg(i).arg(rec.error()));
             b.records.append(std::move(d));
         }
+        if (!rr.atEnd())
+            return decodeError(b.baseOffset, QStringLiteral("%1 bytes remain after the %2 records the batch declares")
+                                                 .arg(recordsBytes.size() - rr.position())
+                                                 .arg(count));
         out.append(std::move(b));
         pos += total;
     }

@@ -22,6 +22,8 @@ class ByteReader final
 public:
     ByteReader(const char *data, qsizetype size);
     explicit ByteReader(const QByteArray &data) : ByteReader(data.constData(), data.size()) {}
+    // The reader keeps a pointer: a temporary would be gone before the reads.
+    explicit ByteReader(QByteArray &&) = delete;
 
     std::int8_t int8();
     std::int16_t int16();

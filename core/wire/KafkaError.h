@@ -16,7 +16,8 @@ struct KafkaErrorInfo
 };
 
 namespace KafkaError {
-// Looks up a code; unknown codes get a synthetic "UNKNOWN_ERROR_CODE_<n>" entry.
+// Looks up a code; an unknown code gets an entry with a null name (name()
+// then says "UNKNOWN_ERROR_CODE_<n>").
 KafkaErrorInfo info(std::int16_t code);
 QString name(std::int16_t code);
 bool isRetriable(std::int16_t code);
@@ -56,6 +57,7 @@ constexpr std::int16_t ClientProtocolError = -1004;
 constexpr std::int16_t ClientInvalidRecord = -1005;
 constexpr std::int16_t ClientShutdown = -1006;
 constexpr std::int16_t ClientBufferFull = -1007;
+constexpr std::int16_t ClientInvalidConfig = -1008;
 constexpr std::int16_t ClientUnknownError = -1;
 } // namespace KafkaError
 

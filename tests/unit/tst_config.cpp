@@ -1,0 +1,193 @@
+// ProducerConfig: validation on set(), typed accessors, and client.properties
+// files as the Java tools read them.
+
+#include "ResultText.h"
+#include "producer/ProducerConfig.h"
+
+#include <QTemporaryFile>
+#include <QTest>
+
+using namespace kpw;
+
+class TstConfig final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaults();
+    void validSettings();
+    void rejectedSettings_data();
+    void rejectedSettings();
+    void rejectedValueKeepsPrevious();
+    void propertiesBasics();
+    void propertiesErrorsNameTheLine();
+    void propertiesFile();
+    void propertiesJavaSyntax();
+};
+
+void TstConfig::defaults()
+{
+    ProducerConfig c;
+    QCOMPARE(c.acks(), std::int16_t(-1)); // "all"
+    QCOMPARE(c.compression(), Compression::None);
+    QVERIFY(!c.allowAutoTopicCreation());
+    QVERIFY(c.bootstrapServers().isEmpty());
+    QVERIFY(!c.isSet(QStringLiteral("linger.ms")));
+    // Every key has a type, a group and a default that passes its own check.
+    for (const ConfigKey &k : ProducerConfig::keys()) {
+        QVERIFY2(!k.type.isEmpty() && !k.group.isEmpty() && !k.doc.isEmpty(), qPrintable(k.name));
+        if (k.name == QStringLiteral("bootstrap.servers"))
+            continue;
+        ProducerConfig d;
+        auto r = d.set(k.name, k.defaultValue);
+        QVERIFY2(r.ok(), qPrintable(k.name + QStringLiteral(": ") + test::errorText(r)));
+        QCOMPARE(ProducerConfig::key(k.name), &k);
+    }
+    QCOMPARE(ProducerConfig::key(QStringLiteral("no.such.key")), nullptr);
+}
+
+void TstConfig::validSettings()
+{
+    ProducerConfig c;
+    const QList<std::pair<const char *, const char *>> settings = {
+        {"bootstrap.servers", "127.0.0.1:9092, kafka-2:19092"},
+        {"acks", "1"},
+        {"linger.ms", " 25 "},
+        {"compression.type", "ZSTD"},
+        {"compression.zstd.level", "-5"},
+        {"allow.auto.create.topics", "TRUE"},
+        {"buffer.memory", "68719476736"}, // a long
+        {"partitioner", "round_robin"},
+    };
+    for (const auto &[k, v] : settings) {
+        auto r = c.set(QLatin1StringView(k), QLatin1StringView(v));
+        QVERIFY2(r.ok(), qPrintable(QLatin1StringView(k) + QStringLiteral(": ") + test::errorText(r)));
+    }
+    QCOMPARE(c.bootstrapServers(), (QStringList{QStringLiteral("127.0.0.1:9092"), QStringLiteral("kafka-2:19092")}));
+    QCOMPARE(c.acks(), std::int16_t(1));
+    QCOMPARE(c.lingerMs(), 25);
+    QCOMPARE(c.compression(), Compression::Zstd);
+    QCOMPARE(c.compressionLevel(), std::optional<int>(-5));
+    QVERIFY(c.allowAutoTopicCreation());
+    QCOMPARE(c.bufferMemory(), Q_INT64_C(68719476736));
+    QCOMPARE(c.partitioner(), QStringLiteral("round_robin"));
+    QVERIFY(c.isSet(QStringLiteral("linger.ms")));
+
+    QVERIFY(c.set(QStringLiteral("acks"), QStringLiteral("ALL")).ok());
+    QCOMPARE(c.acks(), std::int16_t(-1));
+    QVERIFY(c.set(QStringLiteral("acks"), QStringLiteral("0")).ok());
+    QCOMPARE(c.acks(), std::int16_t(0));
+    QVERIFY(c.set(QStringLiteral("bootstrap.servers"), QStringLiteral("[::1]:9092")).ok());
+}
+
+void TstConfig::rejectedSettings_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::newRow("unknown key") << QStringLiteral("lingerms") << QStringLiteral("5");
+    QTest::newRow("not a number") << QStringLiteral("linger.ms") << QStringLiteral("soon");
+    QTest::newRow("trailing junk") << QStringLiteral("linger.ms") << QStringLiteral("5ms");
+    QTest::newRow("below range") << QStringLiteral("linger.ms") << QStringLiteral("-1");
+    QTest::newRow("above range") << QStringLiteral("max.in.flight.requests.per.connection") << QStringLiteral("1001");
+    QTest::newRow("int overflow") << QStringLiteral("batch.size") << QStringLiteral("99999999999999999999");
+    QTest::newRow("bad enum") << QStringLiteral("acks") << QStringLiteral("2");
+    QTest::newRow("bad codec") << QStringLiteral("compression.type") << QStringLiteral("lzma");
+    QTest::newRow("bad bool") << QStringLiteral("allow.auto.create.topics") << QStringLiteral("yes");
+    QTest::newRow("no port") << QStringLiteral("bootstrap.servers") << QStringLiteral("localhost");
+    QTest::newRow("port 0") << QStringLiteral("bootstrap.servers") << QStringLiteral("localhost:0");
+    QTest::newRow("port too big") << QStringLiteral("bootstrap.servers") << QStringLiteral("localhost:65536");
+    QTest::newRow("second bad") << QStringLiteral("bootstrap.servers") << QStringLiteral("a:1,b");
+}
+
+void TstConfig::rejectedSettings()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    ProducerConfig c;
+    auto r = c.set(key, value);
+    QVERIFY2(!r.ok(), qPrintable(key + QLatin1Char('=') + value + QStringLiteral(" accepted")));
+    // The message names the key, so a user knows which line to fix.
+    QVERIFY2(r.error().message.contains(key), qPrintable(r.error().message));
+    QVERIFY(!c.isSet(key));
+}
+
+void TstConfig::rejectedValueKeepsPrevious()
+{
+    ProducerConfig c;
+    QVERIFY(c.set(QStringLiteral("linger.ms"), QStringLiteral("7")).ok());
+    QVERIFY(!c.set(QStringLiteral("linger.ms"), QStringLiteral("x")).ok());
+    QCOMPARE(c.lingerMs(), 7);
+    auto bad = c.set(QStringLiteral("compression.type"), QStringLiteral("brotli"));
+    QVERIFY(!bad.ok());
+    // enum errors list what is allowed
+    QVERIFY2(bad.error().message.contains(QStringLiteral("zstd")), qPrintable(bad.error().message));
+}
+
+void TstConfig::propertiesBasics()
+{
+    ProducerConfig c;
+    const QString text = QStringLiteral("# client.properties\r\n"
+                                        "! also a comment\n"
+                                        "\n"
+                                        "   # indented comment\n"
+                                        "bootstrap.servers=127.0.0.1:9092\r\n"
+                                        "linger.ms = 12\n"
+                                        "acks:1\n"
+                                        "  compression.type  =  gzip  \n"
+                                        "client.id=app=1:x\n"); // separators inside the value stay
+    auto r = c.loadProperties(text);
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(c.bootstrapServers(), QStringList{QStringLiteral("127.0.0.1:9092")});
+    QCOMPARE(c.lingerMs(), 12);
+    QCOMPARE(c.acks(), std::int16_t(1));
+    QCOMPARE(c.compression(), Compression::Gzip);
+    QCOMPARE(c.clientId(), QStringLiteral("app=1:x"));
+}
+
+void TstConfig::propertiesErrorsNameTheLine()
+{
+    ProducerConfig c;
+    auto r = c.loadProperties(QStringLiteral("# header\nlinger.ms=1\nlinger.ms=forever\nacks=1\n"),
+                              QStringLiteral("my.properties"));
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().message.contains(QStringLiteral("my.properties")), qPrintable(r.error().message));
+    QVERIFY2(r.error().message.contains(QStringLiteral("line 3")), qPrintable(r.error().message));
+    QVERIFY2(r.error().message.contains(QStringLiteral("linger.ms")), qPrintable(r.error().message));
+
+    auto unknown = c.loadProperties(QStringLiteral("\n\nnot.a.producer.setting=1\n"));
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.error().message.contains(QStringLiteral("line 3")), qPrintable(unknown.error().message));
+}
+
+void TstConfig::propertiesFile()
+{
+    QTemporaryFile f;
+    QVERIFY(f.open());
+    f.write("linger.ms=33\n");
+    f.flush();
+    ProducerConfig c;
+    auto r = c.loadPropertiesFile(f.fileName());
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(c.lingerMs(), 33);
+
+    auto missing = c.loadPropertiesFile(QStringLiteral("/nonexistent/kpw/client.properties"));
+    QVERIFY(!missing.ok());
+    QVERIFY2(missing.error().message.contains(QStringLiteral("/nonexistent/kpw/client.properties")),
+             qPrintable(missing.error().message));
+}
+
+void TstConfig::propertiesJavaSyntax()
+{
+    // java.util.Properties also accepts whitespace as the separator and
+    // continues a line ending in a backslash (common for sasl.jaas.config).
+    ProducerConfig c;
+    auto r = c.loadProperties(QStringLiteral("linger.ms 44\n"
+                                             "client.id = first-\\\n"
+                                             "    second\n"));
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(c.lingerMs(), 44);
+    QCOMPARE(c.clientId(), QStringLiteral("first-second"));
+}
+
+QTEST_GUILESS_MAIN(TstConfig)
+#include "tst_config.moc"
