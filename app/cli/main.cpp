@@ -49,18 +49,25 @@ int runProduce(QCoreApplication &app, const QStringList &args)
     p.process(args);
 
     ProduceCommand::Options o;
+    QTextStream err(stderr);
     if (p.isSet(QStringLiteral("producer.config"))) {
-        auto r = o.config.loadPropertiesFile(p.value(QStringLiteral("producer.config")));
+        QStringList warnings;
+        auto r = o.config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
         if (!r)
             return usageError(r.error().message);
+        for (const auto &w : warnings)
+            err << "% " << w << Qt::endl;
     }
     for (const auto &x : p.values(QStringLiteral("X"))) {
         const auto eq = x.indexOf(QLatin1Char('='));
         if (eq <= 0)
             return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
-        auto r = o.config.set(x.left(eq), x.mid(eq + 1));
+        QString warning;
+        auto r = o.config.set(x.left(eq), x.mid(eq + 1), &warning);
         if (!r)
             return usageError(QStringLiteral("-X %1").arg(r.error().message));
+        if (!warning.isEmpty())
+            err << "% " << warning << Qt::endl;
     }
     if (p.isSet(QStringLiteral("z"))) {
         auto r = o.config.set(QStringLiteral("compression.type"), p.value(QStringLiteral("z")));

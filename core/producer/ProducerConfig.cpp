@@ -4,6 +4,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 namespace kpw {
 namespace {
 
@@ -171,6 +173,60 @@ QList<ConfigKey> makeKeys()
     };
 }
 
+// Settings of the Java producer (and of clients in general) that kpw does not
+// implement yet: accepted from client.properties and -X, ignored, and said so.
+const QStringList &ignoredJavaKeys()
+{
+    static const QStringList k = {
+        QStringLiteral("key.serializer"),
+        QStringLiteral("value.serializer"),
+        QStringLiteral("interceptor.classes"),
+        QStringLiteral("metric.reporters"),
+        QStringLiteral("metrics.num.samples"),
+        QStringLiteral("metrics.recording.level"),
+        QStringLiteral("metrics.sample.window.ms"),
+        QStringLiteral("client.dns.lookup"),
+        QStringLiteral("send.buffer.bytes"),
+        QStringLiteral("receive.buffer.bytes"),
+        QStringLiteral("reconnect.backoff.ms"),
+        QStringLiteral("reconnect.backoff.max.ms"),
+        QStringLiteral("connections.max.idle.ms"),
+        QStringLiteral("socket.connection.setup.timeout.max.ms"),
+        QStringLiteral("metadata.max.idle.ms"),
+        QStringLiteral("partitioner.class"),
+        QStringLiteral("partitioner.ignore.keys"),
+        QStringLiteral("partitioner.adaptive.partitioning.enable"),
+        QStringLiteral("partitioner.availability.timeout.ms"),
+        QStringLiteral("transactional.id"),
+        QStringLiteral("transaction.timeout.ms"),
+        QStringLiteral("security.protocol"),
+        QStringLiteral("auto.include.jmx.reporter"),
+        QStringLiteral("enable.metrics.push"),
+        QStringLiteral("client.rack"),
+    };
+    return k;
+}
+
+bool isIgnoredJavaKey(const QString &name)
+{
+    return ignoredJavaKeys().contains(name) || name.startsWith(QLatin1StringView("ssl.")) ||
+           name.startsWith(QLatin1StringView("sasl."));
+}
+
+int editDistance(const QString &a, const QString &b)
+{
+    QList<int> prev(b.size() + 1), cur(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        prev[j] = static_cast<int>(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        cur[0] = static_cast<int>(i);
+        for (qsizetype j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
 bool parseInt(const QString &v, qint64 *out)
 {
     bool ok = false;
@@ -196,12 +252,43 @@ const ConfigKey *ProducerConfig::key(const QString &name)
     return nullptr;
 }
 
-Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue)
+Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, QString *warning)
 {
     const QString value = rawValue.trimmed();
     const ConfigKey *k = key(name);
-    if (!k)
-        return Error{KafkaError::ClientInvalidConfig, QStringLiteral("unknown producer setting '%1'").arg(name)};
+    if (!k && name == QLatin1StringView("enable.idempotence")) {
+        // Ignoring "true" would let a user believe retries cannot duplicate.
+        if (value.compare(QLatin1StringView("false"), Qt::CaseInsensitive) == 0) {
+            if (warning)
+                *warning = QStringLiteral("enable.idempotence=false: kpw's producer is not idempotent yet (the default "
+                                          "here, unlike the Java client)");
+            return true;
+        }
+        return Error{KafkaError::ClientInvalidConfig,
+                     QStringLiteral("enable.idempotence=%1: the idempotent producer is not implemented yet; set it to "
+                                    "false (and max.in.flight.requests.per.connection=1 to keep order under retries)")
+                         .arg(value)};
+    }
+    if (!k && isIgnoredJavaKey(name)) {
+        if (warning)
+            *warning = QStringLiteral("%1 is a Java client setting kpw does not use yet: ignored").arg(name);
+        return true;
+    }
+    if (!k) {
+        QString nearest;
+        int best = 4; // suggest only close names
+        for (const auto &known : keys()) {
+            const int d = editDistance(name, known.name);
+            if (d < best) {
+                best = d;
+                nearest = known.name;
+            }
+        }
+        return Error{KafkaError::ClientInvalidConfig,
+                     nearest.isEmpty()
+                         ? QStringLiteral("unknown producer setting '%1'").arg(name)
+                         : QStringLiteral("unknown producer setting '%1' (did you mean %2?)").arg(name, nearest)};
+    }
     if (k->type == QLatin1StringView("int") || k->type == QLatin1StringView("long")) {
         qint64 n = 0;
         if (!parseInt(value, &n))
@@ -350,13 +437,16 @@ Result<QList<PropertyLine>> parseProperties(const QString &text, const QString &
 
 } // namespace
 
-Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &sourceName)
+Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &sourceName, QStringList *warnings)
 {
     auto lines = parseProperties(text, sourceName);
     if (!lines)
         return lines.error();
     for (const auto &pl : *lines) {
-        auto r = set(pl.key, pl.value);
+        QString warning;
+        auto r = set(pl.key, pl.value, &warning);
+        if (r && !warning.isEmpty() && warnings)
+            warnings->append(QStringLiteral("%1 line %2: %3").arg(sourceName).arg(pl.line).arg(warning));
         if (!r)
             return Error{r.error().code,
                          QStringLiteral("%1 line %2: %3").arg(sourceName).arg(pl.line).arg(r.error().message)};
@@ -364,12 +454,12 @@ Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &
     return true;
 }
 
-Result<bool> ProducerConfig::loadPropertiesFile(const QString &path)
+Result<bool> ProducerConfig::loadPropertiesFile(const QString &path, QStringList *warnings)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return Error{KafkaError::ClientInvalidConfig, QStringLiteral("cannot read %1: %2").arg(path, f.errorString())};
-    return loadProperties(QString::fromUtf8(f.readAll()), path);
+    return loadProperties(QString::fromUtf8(f.readAll()), path, warnings);
 }
 
 QString ProducerConfig::value(const QString &name) const

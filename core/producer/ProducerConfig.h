@@ -36,12 +36,17 @@ public:
     static const QList<ConfigKey> &keys();
     static const ConfigKey *key(const QString &name);
 
-    // Fails with a message naming the key (and the allowed values).
-    Result<bool> set(const QString &name, const QString &value);
+    // Fails with a message naming the key (and the allowed values). A Java
+    // client setting kpw does not implement yet (key.serializer, ssl.*, ...)
+    // is accepted and ignored with a warning in *warning; a name no Kafka
+    // client knows is an error (with the nearest known name).
+    Result<bool> set(const QString &name, const QString &value, QString *warning = nullptr);
     // Parses a Java .properties text (client.properties); stops at the first
-    // bad line and names it.
-    Result<bool> loadProperties(const QString &text, const QString &sourceName = QStringLiteral("properties"));
-    Result<bool> loadPropertiesFile(const QString &path);
+    // bad line and names it; ignored settings are listed in *warnings.
+    Result<bool> loadProperties(const QString &text, const QString &sourceName = QStringLiteral("properties"),
+                                QStringList *warnings = nullptr);
+    Result<bool> loadPropertiesFile(const QString &path, QStringList *warnings = nullptr);
+    void unset(const QString &name) { m_values.remove(name); }
 
     QString value(const QString &name) const;
     bool isSet(const QString &name) const { return m_values.contains(name); }

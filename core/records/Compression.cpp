@@ -192,7 +192,12 @@ Result<QByteArray> zstdDecompress(const QByteArray &data, qsizetype maxOutput)
     std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream *)> ds(ZSTD_createDStream(), ZSTD_freeDStream);
     if (!ds)
         return codecError(Compression::Zstd, QStringLiteral("cannot create a context"));
-    ZSTD_DCtx_setParameter(ds.get(), ZSTD_d_windowLogMax, 27); // bounded window memory
+    // The window a frame may ask for is allocated up front: bound it by the
+    // output limit (from 8 MiB, what zstd levels up to 19 write, to 128 MiB).
+    int windowLog = 23;
+    while (windowLog < 27 && (qsizetype(1) << windowLog) < maxOutput)
+        ++windowLog;
+    ZSTD_DCtx_setParameter(ds.get(), ZSTD_d_windowLogMax, windowLog);
     QByteArray out;
     char chunk[64 * 1024];
     ZSTD_inBuffer in{data.constData(), static_cast<size_t>(data.size()), 0};
@@ -249,7 +254,10 @@ Result<QByteArray> Codec::compress(Compression c, const QByteArray &raw, std::op
 Result<QByteArray> Codec::decompress(Compression c, const QByteArray &data, qsizetype maxOutput)
 {
     switch (c) {
-    case Compression::None: return data;
+    case Compression::None:
+        if (data.size() > maxOutput)
+            return codecError(c, QStringLiteral("%1 bytes is more than %2").arg(data.size()).arg(maxOutput));
+        return data;
     case Compression::Gzip: return gzipDecompress(data, maxOutput);
     case Compression::Snappy: return snappyDecompress(data, maxOutput);
     case Compression::Lz4: return lz4Decompress(data, maxOutput);

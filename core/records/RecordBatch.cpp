@@ -212,6 +212,9 @@ Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const De
         const std::int32_t count = r.int32();
         if (!r.ok())
             return decodeError(b.baseOffset, r.error());
+        std::int64_t lastOffset = 0;
+        if (__builtin_add_overflow(b.baseOffset, static_cast<std::int64_t>(b.lastOffsetDelta), &lastOffset))
+            return decodeError(b.baseOffset, QStringLiteral("last offset delta %1 overflows").arg(b.lastOffsetDelta));
         if (count < 0)
             return decodeError(b.baseOffset, QStringLiteral("negative record count %1").arg(count));
 
@@ -232,7 +235,7 @@ Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const De
             return decodeError(b.baseOffset,
                                QStringLiteral("%1 records cannot fit in %2 bytes").arg(count).arg(recordsBytes.size()));
         ByteReader rr(recordsBytes);
-        b.records.reserve(count);
+        b.records.reserve(std::min<qsizetype>(count, 1024)); // a count is a claim, not a promise
         for (std::int32_t i = 0; i < count; ++i) {
             const std::int32_t len = rr.varint();
             if (!rr.ok() || len < 0 || len > rr.remaining())
@@ -241,8 +244,11 @@ Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const De
             rr.skip(len);
             DecodedRecord d;
             rec.int8(); // attributes
-            d.timestampMs = b.baseTimestamp + rec.varlong();
-            d.offset = b.baseOffset + rec.varint();
+            const std::int64_t tsDelta = rec.varlong();
+            const std::int64_t offsetDelta = rec.varint();
+            if (__builtin_add_overflow(b.baseTimestamp, tsDelta, &d.timestampMs) ||
+                __builtin_add_overflow(b.baseOffset, offsetDelta, &d.offset))
+                return decodeError(b.baseOffset, QStringLiteral("record %1: offset or timestamp overflows").arg(i));
             d.key = readVarBytes(rec);
             d.value = readVarBytes(rec);
             const std::int32_t headerCount = rec.varint();

@@ -23,6 +23,9 @@ private Q_SLOTS:
     void propertiesErrorsNameTheLine();
     void propertiesFile();
     void propertiesJavaSyntax();
+    void javaSettingsNotImplementedWarn();
+    void typoSuggestsNearestName();
+    void idempotenceTrueIsRefused();
 };
 
 void TstConfig::defaults()
@@ -187,6 +190,49 @@ void TstConfig::propertiesJavaSyntax()
     QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
     QCOMPARE(c.lingerMs(), 44);
     QCOMPARE(c.clientId(), QStringLiteral("first-second"));
+}
+
+void TstConfig::javaSettingsNotImplementedWarn()
+{
+    // A real client.properties carries serializers and security settings:
+    // they load, each named in a warning with its line, and change nothing.
+    ProducerConfig c;
+    QStringList warnings;
+    auto r = c.loadProperties(QStringLiteral("key.serializer=org.apache.kafka.common.serialization.StringSerializer\n"
+                                             "acks=1\n"
+                                             "sasl.mechanism=PLAIN\n"),
+                              QStringLiteral("client.properties"), &warnings);
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(c.acks(), std::int16_t(1));
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY2(warnings[0].contains(QStringLiteral("line 1")) && warnings[0].contains(QStringLiteral("key.serializer")),
+             qPrintable(warnings[0]));
+    QVERIFY2(warnings[1].contains(QStringLiteral("line 3")), qPrintable(warnings[1]));
+    QVERIFY(!c.isSet(QStringLiteral("key.serializer")));
+}
+
+void TstConfig::typoSuggestsNearestName()
+{
+    ProducerConfig c;
+    auto r = c.set(QStringLiteral("linger.msx"), QStringLiteral("5"));
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().message.contains(QStringLiteral("did you mean linger.ms")), qPrintable(r.error().message));
+    auto far = c.set(QStringLiteral("completely.unknown.thing"), QStringLiteral("1"));
+    QVERIFY(!far.ok());
+    QVERIFY2(far.error().message.contains(QStringLiteral("'completely.unknown.thing'")),
+             qPrintable(far.error().message));
+}
+
+void TstConfig::idempotenceTrueIsRefused()
+{
+    // Accepting and ignoring "true" would promise what the producer does not do.
+    ProducerConfig c;
+    auto on = c.set(QStringLiteral("enable.idempotence"), QStringLiteral("true"));
+    QVERIFY(!on.ok());
+    QVERIFY2(on.error().message.contains(QStringLiteral("not implemented")), qPrintable(on.error().message));
+    QString warning;
+    QVERIFY(c.set(QStringLiteral("enable.idempotence"), QStringLiteral("false"), &warning).ok());
+    QVERIFY(!warning.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TstConfig)
