@@ -1,0 +1,124 @@
+// fuzz_response: the response decoders a broker (or anything answering on a
+// broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
+// Produce (v3-11) and the response header.
+//
+// Input format (what tests/fuzz/capture-seeds writes):
+//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce (taken modulo 3)
+//   byte 1   version - the client's minimum for that API (taken modulo the
+//            size of the client's range), so every input is a valid version
+//   rest     the response body, after the response header
+//
+// Properties: no crash, leak, UB or oversized allocation; a decoded response
+// is consistent with the body it came from; readResponseHeader finds the body
+// behind a header it is given and never points outside the frame.
+
+#include "FuzzCheck.h"
+
+#include "messages/ApiVersions.h"
+#include "messages/Framing.h"
+#include "messages/Metadata.h"
+#include "messages/Produce.h"
+#include "wire/ApiKeys.h"
+
+#include <algorithm>
+
+using namespace kpw;
+
+namespace {
+
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce};
+
+void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
+{
+    // A well-formed header in front of the body: the body must start exactly
+    // where readResponseHeader says.
+    QByteArray frame("\x12\x34\x56\x78", 4);
+    const bool headerV1 = Api::responseHeaderVersion(key, version) >= 1;
+    if (headerV1)
+        frame.append('\0'); // empty tagged-field section
+    frame.append(body);
+    auto h = readResponseHeader(frame, key, version);
+    FUZZ_CHECK(h.ok(), "well-formed header rejected: %s", kpwfuzz::c(h.error().message));
+    FUZZ_CHECK(h->correlationId == 0x12345678, "correlation id %d", h->correlationId);
+    FUZZ_CHECK(h->bodyOffset == (headerV1 ? 5 : 4), "body offset %lld", static_cast<long long>(h->bodyOffset));
+
+    // The body read as a header (hostile header bytes).
+    auto raw = readResponseHeader(body, key, version);
+    if (raw.ok())
+        FUZZ_CHECK(raw->bodyOffset >= 4 && raw->bodyOffset <= body.size(), "body offset %lld outside a %lld-byte frame",
+                   static_cast<long long>(raw->bodyOffset), static_cast<long long>(body.size()));
+}
+
+void checkApiVersions(const QByteArray &body, std::int16_t version)
+{
+    auto r = ApiVersionsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // Every entry takes at least 6 bytes (key, min, max).
+    FUZZ_CHECK(r->apis.size() * 6 <= body.size(), "%lld apis from %lld bytes", static_cast<long long>(r->apis.size()),
+               static_cast<long long>(body.size()));
+    for (auto it = r->apis.cbegin(); it != r->apis.cend(); ++it)
+        (void)Api::name(it.key());
+}
+
+void checkMetadata(const QByteArray &body, std::int16_t version)
+{
+    auto r = MetadataResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    FUZZ_CHECK(r->brokers.size() * 10 <= body.size(), "%lld brokers from %lld bytes",
+               static_cast<long long>(r->brokers.size()), static_cast<long long>(body.size()));
+    qsizetype partitions = 0;
+    for (const auto &b : r->brokers)
+        (void)b.address();
+    for (const auto &t : r->topics) {
+        FUZZ_CHECK(t.topicId.isEmpty() || t.topicId.size() == 16, "topic id of %lld bytes",
+                   static_cast<long long>(t.topicId.size()));
+        FUZZ_CHECK(std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
+                                  [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
+                   "partitions not sorted");
+        partitions += t.partitions.size();
+    }
+    FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+void checkProduce(const QByteArray &body, std::int16_t version)
+{
+    auto r = ProduceResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    for (const auto &t : r->topics)
+        partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    if (size < 2)
+        return 0;
+    const ApiKey key = kApis[data[0] % 3];
+    const VersionRange range = Api::clientRange(key);
+    FUZZ_CHECK(range.valid(), "client range of %s", kpwfuzz::c(Api::name(key)));
+    const auto version = static_cast<std::int16_t>(range.min + data[1] % (range.max - range.min + 1));
+    const QByteArray body = kpwfuzz::bytes(data + 2, size - 2);
+
+    checkHeader(body, key, version);
+    switch (key) {
+    case ApiKey::ApiVersions: checkApiVersions(body, version); break;
+    case ApiKey::Metadata: checkMetadata(body, version); break;
+    case ApiKey::Produce: checkProduce(body, version); break;
+    default: break;
+    }
+    return 0;
+}
