@@ -4,11 +4,14 @@
 #include "producer/ProducerConfig.h"
 #include "ui/DeliveryReportModel.h"
 #include "ui/MessageEditor.h"
+#include "ui/MetricsBar.h"
+#include "ui/ProducerSettingsWidget.h"
 #include "ui/TopicListModel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QFrame>
@@ -59,6 +62,9 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     setObjectName(QStringLiteral("mainWindow"));
 
     m_client = new ProducerClient(this);
+    // The GUI thread never waits for buffer space: a full buffer fails the
+    // record at once (BUFFER_FULL), and the table shows it.
+    m_client->setBlockingSends(false);
     m_reportModel = new DeliveryReportModel(this);
     m_topicModel = new TopicListModel(this);
     m_topicProxy = new QSortFilterProxyModel(this);
@@ -69,10 +75,11 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     m_editor = new MessageEditor(this);
     m_editor->setObjectName(QStringLiteral("messageEditor"));
     m_editor->setTopicCompletionModel(m_topicModel, TopicListModel::NameRole);
+    m_settings = new ProducerSettingsWidget(this);
 
     m_horizontalSplitter = new QSplitter(Qt::Horizontal, this);
     m_horizontalSplitter->addWidget(buildTopicPanel());
-    m_horizontalSplitter->addWidget(m_editor);
+    m_horizontalSplitter->addWidget(buildComposerTabs());
     m_horizontalSplitter->setStretchFactor(0, 0);
     m_horizontalSplitter->setStretchFactor(1, 1);
     m_horizontalSplitter->setSizes({240, 900});
@@ -114,6 +121,12 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     connect(m_editor, &MessageEditor::sendRequested, this, &MainWindow::sendRecord);
     connect(m_editor, &MessageEditor::topicChanged, this, &MainWindow::onComposerTopicChanged);
     connect(m_reportModel, &DeliveryReportModel::countsChanged, this, &MainWindow::updateCounts);
+    connect(m_settings, &ProducerSettingsWidget::applyRequested, this, &MainWindow::connectToCluster);
+    connect(m_settings, &ProducerSettingsWidget::configChanged, this, &MainWindow::onProducerSettingsChanged);
+    connect(m_settings, &ProducerSettingsWidget::bootstrapServersLoaded, this, [this](const QString &servers) {
+        m_bootstrapEdit->setText(servers);
+        showInfo(tr("bootstrap.servers from the file is now in the connection bar: %1").arg(servers));
+    });
     wireClient();
 
     resize(1280, 820);
@@ -123,6 +136,16 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     setConnectionState(ConnectionState::Disconnected, tr("Not connected"));
     updateCounts();
     showInfo(tr("Enter the bootstrap servers and press Connect."));
+}
+
+DeliveryReportModel *MainWindow::reportModel() const
+{
+    return m_reportModel;
+}
+
+ProducerSettingsWidget *MainWindow::producerSettings() const
+{
+    return m_settings;
 }
 
 MainWindow::~MainWindow()
@@ -228,6 +251,33 @@ QWidget *MainWindow::buildTopicPanel()
     return panel;
 }
 
+QWidget *MainWindow::buildComposerTabs()
+{
+    m_composerTabs = new QTabWidget(this);
+    m_composerTabs->setObjectName(QStringLiteral("composerTabs"));
+    m_composerTabs->setDocumentMode(true);
+    m_composerTabs->addTab(m_editor, tr("Composer"));
+    m_composerTabs->addTab(m_settings, tr("Producer settings"));
+    m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
+
+    // The codec is the setting people flip most while composing: keep it at hand.
+    auto *codecBox = new QWidget(m_editor);
+    auto *codecLabel = new QLabel(tr("Compression:"), codecBox);
+    QComboBox *codec = m_settings->createPicker(QStringLiteral("compression.type"), codecBox);
+    codec->setObjectName(QStringLiteral("composerCodecCombo"));
+    codec->setToolTip(tr("Compression codec for record batches (compression.type). "
+                         "Like every producer setting it applies on the next Connect."));
+    codecLabel->setToolTip(codec->toolTip());
+    codecLabel->setBuddy(codec);
+    auto *codecLayout = new QHBoxLayout(codecBox);
+    codecLayout->setContentsMargins(0, 0, 0, 0);
+    codecLayout->addWidget(codecLabel);
+    codecLayout->addWidget(codec);
+    codecLayout->addSpacing(8);
+    m_editor->addSendBarWidget(codecBox);
+    return m_composerTabs;
+}
+
 QWidget *MainWindow::buildReportPanel()
 {
     auto *tabs = new QTabWidget(this);
@@ -273,12 +323,22 @@ QWidget *MainWindow::buildReportPanel()
     tabs->addTab(m_reportView, tr("Delivery reports"));
     tabs->addTab(m_logView, tr("Log"));
 
-    auto *clearButton = new QToolButton(tabs);
+    // The table's own totals sit by the button that resets them.
+    auto *corner = new QWidget(tabs);
+    m_countsLabel = new QLabel(corner);
+    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
+    m_countsLabel->setToolTip(tr("Reports received since the last Clear, including rows beyond the table's cap"));
+    auto *clearButton = new QToolButton(corner);
     clearButton->setObjectName(QStringLiteral("clearReportsButton"));
     clearButton->setText(tr("Clear"));
     clearButton->setToolTip(tr("Remove all delivery reports and reset the counters"));
     clearButton->setAutoRaise(true);
-    tabs->setCornerWidget(clearButton, Qt::TopRightCorner);
+    auto *cornerLayout = new QHBoxLayout(corner);
+    cornerLayout->setContentsMargins(0, 0, 0, 0);
+    cornerLayout->setSpacing(8);
+    cornerLayout->addWidget(m_countsLabel);
+    cornerLayout->addWidget(clearButton);
+    tabs->setCornerWidget(corner, Qt::TopRightCorner);
     connect(clearButton, &QToolButton::clicked, m_reportModel, &DeliveryReportModel::clear);
     return tabs;
 }
@@ -289,6 +349,13 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Connect"), this, &MainWindow::connectToCluster);
     // No shortcut here: Ctrl+Return belongs to the composer, and two owners would cancel out.
     file->addAction(tr("&Send Record"), this, &MainWindow::sendRecord);
+    file->addSeparator();
+    file->addAction(tr("&Load client.properties..."), this, [this] {
+        showProducerSettings();
+        m_settings->chooseAndLoadProperties();
+    });
+    QAction *settings = file->addAction(tr("&Producer Settings"), this, &MainWindow::showProducerSettings);
+    settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -311,10 +378,9 @@ void MainWindow::buildStatusBar()
     m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
     m_statusMessage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_statusMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_countsLabel = new QLabel(this);
-    m_countsLabel->setObjectName(QStringLiteral("countsLabel"));
+    m_metrics = new MetricsBar(this);
     statusBar()->addWidget(m_statusMessage, 1);
-    statusBar()->addPermanentWidget(m_countsLabel);
+    statusBar()->addPermanentWidget(m_metrics);
 }
 
 void MainWindow::wireClient()
@@ -324,10 +390,7 @@ void MainWindow::wireClient()
     connect(m_client, &ProducerClient::metadataUpdated, this, &MainWindow::onMetadataUpdated);
     connect(m_client, &ProducerClient::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
     connect(m_client, &ProducerClient::recordsDelivered, this, &MainWindow::onRecordsDelivered);
-    connect(m_client, &ProducerClient::statsUpdated, this, [this](const ProducerStats &stats) {
-        m_stats = stats;
-        updateCounts();
-    });
+    connect(m_client, &ProducerClient::statsUpdated, m_metrics, &MetricsBar::setStats);
     connect(m_client, &ProducerClient::logMessage, this, &MainWindow::appendLog);
 }
 
@@ -341,7 +404,7 @@ void MainWindow::connectToCluster()
         m_bootstrapEdit->setFocus();
         return;
     }
-    ProducerConfig config;
+    ProducerConfig config = m_settings->config();
     const Result<bool> set = config.set(QStringLiteral("bootstrap.servers"), bootstrap);
     if (!set.ok()) {
         setConnectionState(ConnectionState::Failed, set.error().message);
@@ -351,30 +414,56 @@ void MainWindow::connectToCluster()
 
     m_topicModel->clear();
     onComposerTopicChanged(m_editor->topic());
-    m_stats = ProducerStats();
+    m_metrics->clear();
     m_connectedBootstrap = bootstrap;
     setConnectionState(ConnectionState::Connecting, tr("Connecting to %1...").arg(bootstrap));
     showInfo(tr("Connecting to %1...").arg(bootstrap));
-    appendLog(tr("connecting to %1").arg(bootstrap));
+    QStringList changed;
+    const QMap<QString, QString> &values = m_settings->config().explicitValues();
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        changed.append(it.key() + QLatin1Char('=') + it.value());
+    appendLog(changed.isEmpty() ? tr("connecting to %1 (default producer settings)").arg(bootstrap)
+                                : tr("connecting to %1 with %2").arg(bootstrap, changed.join(QStringLiteral(", "))));
     m_client->start(config);
+    m_settings->setAppliedConfig(config);
+    onProducerSettingsChanged();
+}
+
+void MainWindow::showProducerSettings()
+{
+    m_composerTabs->setCurrentWidget(m_settings);
+}
+
+void MainWindow::onProducerSettingsChanged()
+{
+    const bool pending = m_settings->hasUnappliedChanges();
+    m_composerTabs->setTabText(m_composerTabs->indexOf(m_settings),
+                               pending ? tr("Producer settings \u2022") : tr("Producer settings"));
+    if (pending && m_state == ConnectionState::Connected)
+        showInfo(tr("Producer settings changed: they apply on the next Connect (or Apply in Producer settings)."));
 }
 
 void MainWindow::sendRecord()
 {
     m_editor->commitPendingEdits();
-    Result<ProducerRecord> record = m_editor->record();
-    if (!record.ok()) {
-        showError(record.error().message);
+    Result<QList<ProducerRecord>> records = m_editor->records();
+    if (!records.ok()) {
+        showError(records.error().message);
         return;
     }
     if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {
         showError(tr("Not connected: connect to a cluster before sending."));
         return;
     }
+    const ProducerRecord &first = records->constFirst();
     const QString target =
-        record->partition >= 0 ? QStringLiteral("%1-%2").arg(record->topic).arg(record->partition) : record->topic;
-    const quint64 id = m_client->send(*record);
-    showInfo(tr("Sent record #%1 to %2").arg(id).arg(target));
+        first.partition >= 0 ? QStringLiteral("%1-%2").arg(first.topic).arg(first.partition) : first.topic;
+    const qsizetype count = records->size();
+    const quint64 id = count == 1 ? m_client->send(first) : m_client->send(*records);
+    if (count == 1)
+        showInfo(tr("Sent record #%1 to %2").arg(id).arg(target));
+    else
+        showInfo(tr("Sent %1 records (#%2 to #%3) to %4").arg(count).arg(id).arg(id + quint64(count) - 1).arg(target));
 }
 
 void MainWindow::setConnectionState(ConnectionState state, const QString &text)
@@ -481,12 +570,9 @@ void MainWindow::showInfo(const QString &message)
 
 void MainWindow::updateCounts()
 {
-    QString text =
-        tr("Delivered %1, failed %2")
-            .arg(QLocale().toString(m_reportModel->deliveredCount()), QLocale().toString(m_reportModel->failedCount()));
-    if (m_stats.recordsPerSec >= 0.5)
-        text += QStringLiteral("  \u00B7  ") + tr("%1 rec/s").arg(QLocale().toString(m_stats.recordsPerSec, 'f', 0));
-    m_countsLabel->setText(text);
+    m_countsLabel->setText(tr("Delivered %1, failed %2")
+                               .arg(QLocale().toString(m_reportModel->deliveredCount()),
+                                    QLocale().toString(m_reportModel->failedCount())));
     m_countsLabel->setStyleSheet(m_reportModel->failedCount() > 0 ? kErrorStyle : QString());
 }
 
@@ -508,6 +594,15 @@ void MainWindow::restoreSettings()
     const QByteArray horizontal = settings.value(QStringLiteral("window/horizontalSplitter")).toByteArray();
     if (!horizontal.isEmpty())
         m_horizontalSplitter->restoreState(horizontal);
+
+    // A stored value this version no longer accepts is dropped, not fatal.
+    ProducerConfig producer;
+    settings.beginGroup(QStringLiteral("producer"));
+    const QStringList names = settings.childKeys();
+    for (const QString &name : names)
+        (void)producer.set(name, settings.value(name).toString());
+    settings.endGroup();
+    m_settings->setConfig(producer);
 }
 
 void MainWindow::saveSettings() const
@@ -517,6 +612,12 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/verticalSplitter"), m_verticalSplitter->saveState());
     settings.setValue(QStringLiteral("window/horizontalSplitter"), m_horizontalSplitter->saveState());
+    settings.remove(QStringLiteral("producer"));
+    settings.beginGroup(QStringLiteral("producer"));
+    const QMap<QString, QString> &values = m_settings->config().explicitValues();
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        settings.setValue(it.key(), it.value());
+    settings.endGroup();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

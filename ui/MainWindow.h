@@ -13,6 +13,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QSortFilterProxyModel;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 class QTimer;
 
@@ -20,13 +21,17 @@ namespace kpw {
 
 class DeliveryReportModel;
 class MessageEditor;
+class MetricsBar;
 class ProducerClient;
+class ProducerSettingsWidget;
 class TopicListModel;
 struct MetadataResponse;
 
 // The workbench window: connection bar on top, topics on the left, the
-// composer in the middle, delivery reports at the bottom. It owns the
+// composer and the producer settings in tabs in the middle, delivery reports
+// at the bottom, the producer's metrics in the status bar. It owns the
 // ProducerClient; the network runs on the client's thread, never here.
+// Producer settings reach the producer on Connect, which restarts it.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -35,11 +40,13 @@ public:
     explicit MainWindow(const QString &initialBootstrap = QString(), QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    DeliveryReportModel *reportModel() const { return m_reportModel; }
+    DeliveryReportModel *reportModel() const;
+    ProducerSettingsWidget *producerSettings() const;
 
 public Q_SLOTS:
     void connectToCluster();
     void sendRecord();
+    void showProducerSettings();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -49,6 +56,7 @@ private:
 
     QWidget *buildConnectionBar();
     QWidget *buildTopicPanel();
+    QWidget *buildComposerTabs();
     QWidget *buildReportPanel();
     void buildMenus();
     void buildStatusBar();
@@ -63,6 +71,7 @@ private:
     void onRecordsDelivered(const QList<DeliveryReport> &reports);
     void onTopicActivated(const QModelIndex &proxyIndex);
     void onComposerTopicChanged(const QString &topic);
+    void onProducerSettingsChanged();
     void selectTopicInList(const QString &topic);
     void showError(const QString &message);
     void showInfo(const QString &message);
@@ -80,6 +89,9 @@ private:
     QLineEdit *m_topicFilter = nullptr;
     QListView *m_topicList = nullptr;
     MessageEditor *m_editor = nullptr;
+    ProducerSettingsWidget *m_settings = nullptr;
+    QTabWidget *m_composerTabs = nullptr;
+    MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     QPlainTextEdit *m_logView = nullptr;
     QLabel *m_statusMessage = nullptr;
@@ -94,7 +106,6 @@ private:
 
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_connectedBootstrap;
-    ProducerStats m_stats;
 };
 
 } // namespace kpw

@@ -22,11 +22,32 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace kpw {
 namespace {
 
 enum HeaderColumn { HeaderNameColumn, HeaderValueColumn };
+
+constexpr QByteArrayView kSeqVariable("{{seq}}");
+
+std::optional<QByteArray> substituted(const std::optional<QByteArray> &bytes, const QByteArray &seq)
+{
+    if (!bytes || !bytes->contains(kSeqVariable))
+        return bytes;
+    QByteArray out = *bytes;
+    out.replace(kSeqVariable, seq);
+    return out;
+}
+
+bool mentionsSeq(const ProducerRecord &record)
+{
+    const auto has = [](const std::optional<QByteArray> &bytes) { return bytes && bytes->contains(kSeqVariable); };
+    return has(record.key) || has(record.value) ||
+           std::any_of(record.headers.cbegin(), record.headers.cend(),
+                       [&has](const RecordHeader &header) { return has(header.value); });
+}
 
 QsciScintilla *createValueEditor(QWidget *parent)
 {
@@ -99,6 +120,22 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     m_tombstoneCheck->setObjectName(QStringLiteral("tombstoneCheck"));
     m_tombstoneCheck->setToolTip(tr("Send a null value: on a compacted topic this deletes the key"));
 
+    const QString seqHelp = tr("{{seq}} in the key, the value or a header value becomes the copy's number, 1 to N.");
+    m_keyEdit->setToolTip(seqHelp);
+
+    m_copiesSpin = new QSpinBox(this);
+    m_copiesSpin->setObjectName(QStringLiteral("copiesSpin"));
+    m_copiesSpin->setRange(1, kMaxCopies);
+    m_copiesSpin->setValue(1);
+    m_copiesSpin->setAccelerated(true);
+    m_copiesSpin->setToolTip(
+        tr("<p>Send this many copies of the record.</p><p><b>{{seq}}</b> in the key, the value or a header value "
+           "becomes the copy's number, 1 to N: key <tt>customer-{{seq}}</tt> sends customer-1, customer-2, ...</p>"
+           "<p>{{seq}} is the only variable; with one copy it is 1.</p>"));
+    auto *copiesLabel = new QLabel(tr("C&opies:"), this);
+    copiesLabel->setBuddy(m_copiesSpin);
+    copiesLabel->setToolTip(m_copiesSpin->toolTip());
+
     m_sendButton = new QPushButton(style()->standardIcon(QStyle::SP_ArrowForward), tr("Send"), this);
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_sendButton->setToolTip(tr("Send the record (Ctrl+Return)"));
@@ -139,11 +176,14 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     grid->addWidget(buildHeadersEditor(), row, 1, 1, 3);
     grid->setRowStretch(row, 1);
     ++row;
-    auto *sendRow = new QHBoxLayout;
-    sendRow->addStretch(1);
-    sendRow->addWidget(hint);
-    sendRow->addWidget(m_sendButton);
-    grid->addLayout(sendRow, row, 0, 1, 4);
+    m_sendRow = new QHBoxLayout;
+    m_sendRow->addStretch(1);
+    m_sendRow->addWidget(copiesLabel);
+    m_sendRow->addWidget(m_copiesSpin);
+    m_sendRow->addSpacing(8);
+    m_sendRow->addWidget(hint);
+    m_sendRow->addWidget(m_sendButton);
+    grid->addLayout(m_sendRow, row, 0, 1, 4);
     grid->setColumnStretch(1, 1);
 
     connect(m_topicEdit, &QLineEdit::textChanged, this,
@@ -158,6 +198,7 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     connect(m_tombstoneCheck, &QCheckBox::toggled, this,
             [this](bool tombstone) { m_valueEditor->setEnabled(!tombstone); });
     connect(m_sendButton, &QPushButton::clicked, this, &MessageEditor::sendRequested);
+    connect(m_copiesSpin, &QSpinBox::valueChanged, this, &MessageEditor::updateSendButton);
 
     for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
         auto *shortcut = new QShortcut(keys, this);
@@ -228,6 +269,14 @@ void MessageEditor::removeSelectedHeaders()
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     for (int row : rows)
         m_headersTable->removeRow(row);
+}
+
+void MessageEditor::updateSendButton()
+{
+    const int copies = m_copiesSpin->value();
+    m_sendButton->setText(copies == 1 ? tr("Send") : tr("Send \u00D7%1").arg(copies));
+    m_sendButton->setToolTip(copies == 1 ? tr("Send the record (Ctrl+Return)")
+                                         : tr("Send %1 copies of the record (Ctrl+Return)").arg(copies));
 }
 
 void MessageEditor::updateKeyPlaceholder()
@@ -306,6 +355,22 @@ void MessageEditor::focusValue()
     m_valueEditor->setFocus();
 }
 
+int MessageEditor::copies() const
+{
+    return m_copiesSpin->value();
+}
+
+void MessageEditor::setCopies(int copies)
+{
+    m_copiesSpin->setValue(copies);
+}
+
+void MessageEditor::addSendBarWidget(QWidget *widget)
+{
+    // After the stretch, before the copy count.
+    m_sendRow->insertWidget(1 + m_sendBarWidgets++, widget);
+}
+
 Result<ProducerRecord> MessageEditor::record() const
 {
     ProducerRecord record;
@@ -330,6 +395,36 @@ Result<ProducerRecord> MessageEditor::record() const
         record.headers.append(RecordHeader{name, value.toUtf8()});
     }
     return record;
+}
+
+Result<QList<ProducerRecord>> MessageEditor::records() const
+{
+    Result<ProducerRecord> base = record();
+    if (!base.ok())
+        return base.error();
+    return expandCopies(*base, m_copiesSpin->value());
+}
+
+QList<ProducerRecord> MessageEditor::expandCopies(const ProducerRecord &record, int copies)
+{
+    QList<ProducerRecord> out;
+    if (copies < 1)
+        return out;
+    out.reserve(copies);
+    if (!mentionsSeq(record)) {
+        out.fill(record, copies);
+        return out;
+    }
+    for (int seq = 1; seq <= copies; ++seq) {
+        const QByteArray number = QByteArray::number(seq);
+        ProducerRecord copy = record;
+        copy.key = substituted(record.key, number);
+        copy.value = substituted(record.value, number);
+        for (RecordHeader &header : copy.headers)
+            header.value = substituted(header.value, number);
+        out.append(std::move(copy));
+    }
+    return out;
 }
 
 } // namespace kpw

@@ -7,6 +7,7 @@
 
 class QAbstractItemModel;
 class QCheckBox;
+class QHBoxLayout;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
@@ -17,8 +18,11 @@ class QsciScintilla;
 namespace kpw {
 
 // The composer: target topic and partition, key (null distinct from empty),
-// value in a JSON-aware editor (or a tombstone) and headers. It builds a
-// ProducerRecord; sending is the window's business (sendRequested()).
+// value in a JSON-aware editor (or a tombstone), headers and a copy count.
+// It builds ProducerRecords; sending is the window's business (sendRequested()).
+//
+// "Send N copies": {{seq}} in the key, the value and header values becomes
+// the copy's number, 1 to N. It is the only variable for now.
 class MessageEditor final : public QWidget
 {
     Q_OBJECT
@@ -40,11 +44,24 @@ public:
     void addHeader(const QString &name, const QString &value);
     void focusValue();
 
+    int copies() const;
+    void setCopies(int copies);
+    // Puts a widget next to the copy count and Send (e.g. the codec picker).
+    void addSendBarWidget(QWidget *widget);
+
     // Commits a header cell still being edited (e.g. when Ctrl+Return comes
     // before Enter), so that record() sees what the user sees.
     void commitPendingEdits();
-    // The composed record, or a message that says what is missing.
+    // The composed record as typed ({{seq}} not substituted), or a message
+    // that says what is missing.
     Result<ProducerRecord> record() const;
+    // copies() records with {{seq}} substituted.
+    Result<QList<ProducerRecord>> records() const;
+
+    // `copies` records from `record`, {{seq}} in key, value and header values
+    // replaced by 1..copies. Without {{seq}} the copies share their bytes.
+    static QList<ProducerRecord> expandCopies(const ProducerRecord &record, int copies);
+    static constexpr int kMaxCopies = 100'000;
 
 Q_SIGNALS:
     void topicChanged(const QString &topic);
@@ -54,6 +71,7 @@ private:
     QWidget *buildHeadersEditor();
     void updateKeyPlaceholder();
     void removeSelectedHeaders();
+    void updateSendButton();
 
     QLineEdit *m_topicEdit = nullptr;
     QSpinBox *m_partitionSpin = nullptr;
@@ -64,7 +82,10 @@ private:
     QTableWidget *m_headersTable = nullptr;
     QToolButton *m_addHeaderButton = nullptr;
     QToolButton *m_removeHeaderButton = nullptr;
+    QSpinBox *m_copiesSpin = nullptr;
     QPushButton *m_sendButton = nullptr;
+    QHBoxLayout *m_sendRow = nullptr;
+    int m_sendBarWidgets = 0;
 };
 
 } // namespace kpw

@@ -69,7 +69,7 @@ void TestMessageEditor::copiesSubstituteSeq()
         QCOMPARE(r.partition, 1);
         QCOMPARE(bytes(r.key), QByteArrayLiteral("customer-") + n);
         QCOMPARE(bytes(r.value), QByteArrayLiteral("{\"n\": ") + n + QByteArrayLiteral(", \"again\": \"") + n +
-                              QByteArrayLiteral("\", \"other\": \"{{sequence}}\"}"));
+                                     QByteArrayLiteral("\", \"other\": \"{{sequence}}\"}"));
         QCOMPARE(r.headers.size(), 2);
         QCOMPARE(bytes(r.headers.at(0).value), n);
         // Only values are templates; header names are not.

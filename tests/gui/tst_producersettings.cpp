@@ -258,6 +258,7 @@ void TestProducerSettings::nonDefaultMarkingAndReset()
         QCOMPARE(labelOf(panel, key.name)->font().bold(), nonDefault);
         QCOMPARE(labelOf(panel, key.name)->property("nonDefault").toBool(), nonDefault);
         QCOMPARE(child<QToolButton>(panel, QStringLiteral("reset:") + key.name)->isEnabled(), nonDefault);
+        QCOMPARE(child<QToolButton>(panel, QStringLiteral("reset:") + key.name)->isVisible(), nonDefault);
     }
     QCOMPARE(child<QComboBox>(panel, QStringLiteral("compression.type"))->currentText(), QStringLiteral("zstd"));
     QCOMPARE(child<QLineEdit>(panel, QStringLiteral("linger.ms"))->text(), QStringLiteral("50"));
@@ -278,9 +279,19 @@ void TestProducerSettings::nonDefaultMarkingAndReset()
     // A reset also clears a pending error.
     retype(child<QLineEdit>(panel, QStringLiteral("linger.ms")), QStringLiteral("x"));
     QVERIFY(errorOf(panel, QStringLiteral("linger.ms"))->isVisible());
+    QVERIFY(child<QToolButton>(panel, QStringLiteral("reset:linger.ms"))->isVisible());
     QTest::mouseClick(child<QToolButton>(panel, QStringLiteral("reset:linger.ms")), Qt::LeftButton);
     QVERIFY(errorOf(panel, QStringLiteral("linger.ms"))->isHidden());
     QCOMPARE(child<QLineEdit>(panel, QStringLiteral("linger.ms"))->text(), QStringLiteral("5"));
+    // ... even on a row that is at its default.
+    retype(child<QLineEdit>(panel, QStringLiteral("batch.size")), QStringLiteral("big"));
+    QVERIFY(!panel.config().isSet(QStringLiteral("batch.size")));
+    auto *resetBatch = child<QToolButton>(panel, QStringLiteral("reset:batch.size"));
+    QVERIFY(resetBatch->isVisible());
+    QTest::mouseClick(resetBatch, Qt::LeftButton);
+    QVERIFY(errorOf(panel, QStringLiteral("batch.size"))->isHidden());
+    QVERIFY(!resetBatch->isVisible());
+    QCOMPARE(child<QLineEdit>(panel, QStringLiteral("batch.size"))->text(), QStringLiteral("16384"));
 
     // Reset all.
     retype(child<QLineEdit>(panel, QStringLiteral("retries")), QStringLiteral("3"));
