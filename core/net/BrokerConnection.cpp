@@ -85,6 +85,9 @@ void BrokerConnection::send(ApiKey key, Encoder encode, Callback done, bool expe
 
 void BrokerConnection::onConnected()
 {
+    // TCP_NODELAY once the socket exists: with Nagle on, a request's body
+    // waited for the ACK of its header segment (delayed ACK, ~40 ms).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_state = State::Negotiating;
     negotiate(Api::clientRange(ApiKey::ApiVersions).max);
 }

@@ -61,6 +61,7 @@ Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObj
     m_connOptions.connectTimeoutMs = m_config.connectTimeoutMs();
     m_connOptions.requestTimeoutMs = m_s.requestTimeoutMs;
     m_drainTimer.setSingleShot(true);
+    m_drainTimer.setTimerType(Qt::PreciseTimer); // linger.ms is a few milliseconds
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
     m_tick.setInterval(100);
     connect(&m_tick, &QTimer::timeout, this, &Producer::onTick);

@@ -137,7 +137,10 @@ Result<QByteArray> lz4Compress(const QByteArray &raw, std::optional<int> level)
     prefs.frameInfo.blockSizeID = LZ4F_max64KB;
     prefs.frameInfo.blockMode = LZ4F_blockIndependent; // Java's reader rejects dependent blocks
     prefs.frameInfo.contentChecksumFlag = LZ4F_noContentChecksum;
-    prefs.compressionLevel = level.value_or(0);
+    // Kafka's default lz4 level, 9, means the fast compressor (the Java
+    // client keeps lz4's fast path for it, KIP-390); other levels select
+    // LZ4-HC, which is several times slower.
+    prefs.compressionLevel = (!level || *level == 9) ? 0 : *level;
     QByteArray out(static_cast<qsizetype>(LZ4F_compressFrameBound(static_cast<size_t>(raw.size()), &prefs)),
                    Qt::Uninitialized);
     const size_t n = LZ4F_compressFrame(out.data(), static_cast<size_t>(out.size()), raw.constData(),
