@@ -59,7 +59,8 @@ void ProduceCommand::readerLoop()
     char *line = nullptr;
     size_t cap = 0;
     ssize_t n;
-    while ((n = getline(&line, &cap, m_options.input)) >= 0) {
+    while ((m_options.maxRecords < 0 || static_cast<qint64>(lines) < m_options.maxRecords) &&
+           (n = getline(&line, &cap, m_options.input)) >= 0) {
         QByteArray value(line, n);
         if (value.endsWith('\n'))
             value.chop(1);

@@ -33,6 +33,7 @@ public:
         QString keySeparator; // -K: split each line into key and value
         QList<RecordHeader> headers;
         bool quiet = false;
+        qint64 maxRecords = -1; // -c: stop after this many input lines
         FILE *input = stdin;
     };
 

@@ -46,6 +46,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
                  QStringLiteral("file")});
     p.addOption(
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
+    p.addOption({QStringLiteral("c"), QStringLiteral("Stop after N input lines (as kcat -c)."), QStringLiteral("N")});
     p.process(args);
 
     ProduceCommand::Options o;
@@ -103,6 +104,12 @@ int runProduce(QCoreApplication &app, const QStringList &args)
             o.headers.append({h.left(eq), h.mid(eq + 1).toUtf8()});
     }
     o.quiet = p.isSet(QStringLiteral("q"));
+    if (p.isSet(QStringLiteral("c"))) {
+        bool ok = false;
+        o.maxRecords = p.value(QStringLiteral("c")).toLongLong(&ok);
+        if (!ok || o.maxRecords < 0)
+            return usageError(QStringLiteral("-c: '%1' is not a record count").arg(p.value(QStringLiteral("c"))));
+    }
 
     ProduceCommand cmd(std::move(o));
     int code = 1;

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void help();
     void produceFromStdin();
     void missingTopicFails();
+    void countLimitStopsReading();
     void keySeparatorHeadersCodecPartition();
     void badSettingFails();
     void unreachableBrokerFails();
@@ -145,6 +146,30 @@ void TstCli::produceFromStdin()
         QCOMPARE(consumed[i].partition, consumed[0].partition);
         QCOMPARE(*consumed[i].value, lines[i]);
     }
+}
+
+void TstCli::countLimitStopsReading()
+{
+    // -c 7 with 20 lines on stdin: exactly the first 7 are produced.
+    const QString topic = uniqueTopic(QStringLiteral("kpw-cli-count"));
+    KPW_CREATE_TOPIC(m_boot, topic, 1);
+    QByteArray input;
+    for (int i = 0; i < 20; ++i)
+        input += "v" + QByteArray::number(i) + '\n';
+    const Run r = runCli({QStringLiteral("produce"), QStringLiteral("-b"), m_boot, QStringLiteral("-t"), topic,
+                          QStringLiteral("-c"), QStringLiteral("7"), QStringLiteral("-X"),
+                          QStringLiteral("max.in.flight.requests.per.connection=1")},
+                         input);
+    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == 0, qPrintable(explain(r)));
+    QVERIFY2(r.err.contains("7 delivered, 0 failed"), qPrintable(explain(r)));
+    const auto consumed = consumeAll(m_boot, topic, 20, 5000);
+    QCOMPARE(consumed.size(), 7);
+    for (int i = 0; i < 7; ++i)
+        QCOMPARE(consumed[i].value.value_or(QByteArray()), "v" + QByteArray::number(i));
+    const Run bad = runCli({QStringLiteral("produce"), QStringLiteral("-b"), m_boot, QStringLiteral("-t"), topic,
+                            QStringLiteral("-c"), QStringLiteral("many")},
+                           {});
+    QVERIFY2(bad.finished && bad.exitCode == 2 && bad.err.contains("-c: 'many'"), qPrintable(explain(bad)));
 }
 
 void TstCli::missingTopicFails()
