@@ -88,7 +88,7 @@ void TstBadInput::init()
     // Thread-affinity mistakes (a QTimer member left on the caller's thread
     // after moveToThread, ...) only print a warning and then silently never
     // fire: make them failures.
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+    kpw::test::failOnCrossThreadTimers();
 }
 
 void TstBadInput::sendBeforeStart()

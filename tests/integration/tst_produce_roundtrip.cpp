@@ -168,7 +168,7 @@ void TstProduceRoundtrip::init()
 {
     // A QTimer left behind on the caller's thread after moveToThread only
     // warns, then never fires (linger, timeouts): make that a failure.
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+    kpw::test::failOnCrossThreadTimers();
 }
 
 std::unique_ptr<ProducerClient> TstProduceRoundtrip::startClient(const QMap<QString, QString> &settings,

@@ -49,7 +49,7 @@ void TstProducerLifecycle::initTestCase()
 
 void TstProducerLifecycle::init()
 {
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+    kpw::test::failOnCrossThreadTimers();
 }
 
 ProducerConfig TstProducerLifecycle::config(const QMap<QString, QString> &settings) const

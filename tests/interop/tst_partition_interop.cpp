@@ -209,7 +209,7 @@ void TstPartitionInterop::initTestCase()
 
 void TstPartitionInterop::init()
 {
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+    kpw::test::failOnCrossThreadTimers();
 }
 
 const QList<int> &TstPartitionInterop::javaPlacement()

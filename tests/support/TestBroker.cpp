@@ -218,4 +218,9 @@ QString uniqueTopic(const QString &prefix)
     return QStringLiteral("%1-%2").arg(prefix).arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
 }
 
+void failOnCrossThreadTimers()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("another thread|different thread")));
+}
+
 } // namespace kpw::test

@@ -34,6 +34,11 @@ std::optional<bool> topicExists(const QString &bootstrap, const QString &topic);
 // "<prefix>-<random hex>": a fresh topic name per test run.
 QString uniqueTopic(const QString &prefix);
 
+// Call from init(): makes Qt's "timer/object on another thread" warning fail
+// the current test. A QTimer left on the caller's thread after moveToThread
+// only warns and then never fires (linger, timeouts): that once hid a bug.
+void failOnCrossThreadTimers();
+
 } // namespace kpw::test
 
 // Declares `var` as the broker address, or fails the current test function.
