@@ -204,8 +204,21 @@ Result<QByteArray> zstdDecompress(const QByteArray &data, qsizetype maxOutput)
     QByteArray out;
     char chunk[64 * 1024];
     ZSTD_inBuffer in{data.constData(), static_cast<size_t>(data.size()), 0};
+    // Only standard (and skippable) frames: the legacy formats libzstd still
+    // decodes ignore windowLogMax, so a 9-byte legacy header could claim a
+    // 32 MiB window (found by fuzz_codec). Kafka writes standard frames.
+    const auto frameStartOk = [&] {
+        if (in.size - in.pos < 4)
+            return false;
+        const auto magic = qFromLittleEndian<quint32>(static_cast<const char *>(in.src) + in.pos);
+        return magic == ZSTD_MAGICNUMBER || (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START;
+    };
+    if (!frameStartOk())
+        return codecError(Compression::Zstd, QStringLiteral("not a zstd frame (legacy zstd formats are refused)"));
     size_t rc = 1;
     while (in.pos < in.size || rc != 0) {
+        if (rc == 0 && !frameStartOk()) // a frame ended: the next must be a frame too
+            return codecError(Compression::Zstd, QStringLiteral("data after a zstd frame is not a zstd frame"));
         ZSTD_outBuffer o{chunk, sizeof chunk, 0};
         rc = ZSTD_decompressStream(ds.get(), &o, &in);
         if (ZSTD_isError(rc))
