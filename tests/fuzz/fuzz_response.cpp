@@ -18,6 +18,7 @@
 #include "messages/Framing.h"
 #include "messages/Metadata.h"
 #include "messages/Produce.h"
+#include "messages/Transactions.h"
 #include "wire/ApiKeys.h"
 
 #include <algorithm>
@@ -26,7 +27,9 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce};
+constexpr ApiKey kApis[] = {
+    ApiKey::ApiVersions,        ApiKey::Metadata,        ApiKey::Produce,         ApiKey::InitProducerId,
+    ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn, ApiKey::TxnOffsetCommit, ApiKey::EndTxn};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -78,9 +81,10 @@ void checkMetadata(const QByteArray &body, std::int16_t version)
     for (const auto &t : r->topics) {
         FUZZ_CHECK(t.topicId.isEmpty() || t.topicId.size() == 16, "topic id of %lld bytes",
                    static_cast<long long>(t.topicId.size()));
-        FUZZ_CHECK(std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
-                                  [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
-                   "partitions not sorted");
+        FUZZ_CHECK(
+            std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
+                           [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
+            "partitions not sorted");
         partitions += t.partitions.size();
     }
     FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
@@ -101,13 +105,36 @@ void checkProduce(const QByteArray &body, std::int16_t version)
                static_cast<long long>(body.size()));
 }
 
+// The transactional responses: a decoded answer never holds more partition
+// entries than its bytes can carry (6 bytes each at least).
+template <typename Response> void checkTopicErrors(const QByteArray &body, std::int16_t version)
+{
+    auto r = Response::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    for (const auto &t : r->topics)
+        partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 6 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+template <typename Response> void checkFixed(const QByteArray &body, std::int16_t version)
+{
+    auto r = Response::decode(body, version);
+    FUZZ_CHECK(r.ok() || !r.error().message.isEmpty(), "error without a message");
+    FUZZ_CHECK(!r.ok() || body.size() >= 6, "decoded from %lld bytes", static_cast<long long>(body.size()));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     if (size < 2)
         return 0;
-    const ApiKey key = kApis[data[0] % 3];
+    const ApiKey key = kApis[data[0] % std::size(kApis)];
     const VersionRange range = Api::clientRange(key);
     FUZZ_CHECK(range.valid(), "client range of %s", kpwfuzz::c(Api::name(key)));
     const auto version = static_cast<std::int16_t>(range.min + data[1] % (range.max - range.min + 1));
@@ -118,6 +145,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::InitProducerId: checkFixed<InitProducerIdResponse>(body, version); break;
+    case ApiKey::AddOffsetsToTxn: checkFixed<AddOffsetsToTxnResponse>(body, version); break;
+    case ApiKey::EndTxn: checkFixed<EndTxnResponse>(body, version); break;
+    case ApiKey::AddPartitionsToTxn: checkTopicErrors<AddPartitionsToTxnResponse>(body, version); break;
+    case ApiKey::TxnOffsetCommit: checkTopicErrors<TxnOffsetCommitResponse>(body, version); break;
     default: break;
     }
     return 0;
