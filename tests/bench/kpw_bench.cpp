@@ -8,7 +8,9 @@
 // the codec library called directly (the limit). One line per run:
 //   encode size codec records records/batch build_records/s build_MB/s
 //          cpu_s_per_1M ratio codec_MB/s raw_codec_MB/s crc32c_MB/s
-// where every MB/s counts the uncompressed encoded records (the bytes the
+// Rates are per CPU second of the measuring thread (not wall time), so other
+// load on the machine does not distort them; every MB/s counts the
+// uncompressed encoded records (the bytes the
 // codec takes in), so the columns compare directly; codec_MB/s is our
 // Codec::compress with Kafka's framing ("-" for none: nothing is copied),
 // raw_codec_MB/s the library alone (memcpy for none).
@@ -33,6 +35,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -236,17 +239,24 @@ struct EncodeOutcome
     double codecMBs = 0, rawCodecMBs = 0, crcMBs = 0;
 };
 
+// CPU time of the calling thread: encode-only rates are per CPU second, so
+// whatever else runs on the machine does not count.
+double threadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // Runs fn repeatedly over about `bytes` of input, in chunks of `chunk`
-// bytes; returns MB/s of input.
+// bytes; returns MB of input per CPU second.
 template <typename Fn> double throughput(qint64 bytes, qsizetype chunk, Fn fn)
 {
     const qint64 rounds = std::max<qint64>(3, bytes / std::max<qsizetype>(1, chunk));
-    QElapsedTimer t;
-    t.start();
+    const double t0 = threadCpuSeconds();
     for (qint64 i = 0; i < rounds; ++i)
         fn();
-    return static_cast<double>(rounds) * static_cast<double>(chunk) / 1e6 /
-           std::max(1e-9, static_cast<double>(t.nsecsElapsed()) / 1e9);
+    return static_cast<double>(rounds) * static_cast<double>(chunk) / 1e6 / std::max(1e-9, threadCpuSeconds() - t0);
 }
 
 volatile std::size_t g_sink = 0; // keeps the measured work from being optimised away
@@ -317,8 +327,7 @@ EncodeOutcome runEncode(const Run &r, qsizetype batchBytes)
     QByteArray sampleBatch; // one full uncompressed batch, for the parts below
     const std::int64_t ts = 1700000000000;
     const double cpu0 = cpuSeconds();
-    QElapsedTimer t;
-    t.start();
+    const double thread0 = threadCpuSeconds();
     for (qint64 i = 0; i < r.count; ++i) {
         if (!builder.isEmpty() && builder.sizeInBytes() + bound > batchBytes) {
             o.rawBytes += builder.sizeInBytes();
@@ -335,7 +344,7 @@ EncodeOutcome runEncode(const Run &r, qsizetype batchBytes)
         o.builtBytes += built.value().size();
         ++o.batches;
     }
-    o.seconds = static_cast<double>(t.nsecsElapsed()) / 1e9;
+    o.seconds = threadCpuSeconds() - thread0;
     o.cpu = cpuSeconds() - cpu0;
     o.records = r.count;
 
