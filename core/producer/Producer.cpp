@@ -1006,12 +1006,13 @@ void Producer::onTick()
         while (!q.batches.empty() && now - q.batches.front()->createdMs >= m_s.deliveryTimeoutMs) {
             BatchPtr b = std::move(q.batches.front());
             q.batches.pop_front();
+            QString last = b->lastError.message;
+            if (last.isEmpty() && m_idempotent && m_txn.producerId < 0 && !m_pidLastError.isEmpty())
+                last = QStringLiteral("no producer id yet: ") + m_pidLastError;
             const Error e{KafkaError::ClientTimeout,
                           QStringLiteral("not sent within delivery.timeout.ms=%1%2")
                               .arg(m_s.deliveryTimeoutMs)
-                              .arg(b->lastError.message.isEmpty()
-                                       ? QString()
-                                       : QStringLiteral("; last error: ") + b->lastError.message)};
+                              .arg(last.isEmpty() ? QString() : QStringLiteral("; last error: ") + last)};
             completeBatch(*b, -1, -1, &e);
             m_queuedRecords -= b->records.size();
         }

@@ -276,6 +276,7 @@ private:
     bool m_bumpNeeded = false;     // idempotent: bump the epoch once nothing is in flight
     bool m_bumpAfterAbort = false; // transactional: the abort must bump the epoch (KIP-360)
     QString m_bumpReason;
+    QString m_pidLastError;                      // why the last InitProducerId failed (for timeouts)
     Error m_pidError{0, {}};                     // InitProducerId refused (idempotent): new records fail with it
     QHash<QString, std::int32_t> m_coordinators; // "t:<id>" / "g:<group>" -> node id
     bool m_trace = false;

@@ -440,11 +440,26 @@ void Producer::requestProducerId(bool bump)
             self->emitEvent(e);
             self->m_pidInFlight = false;
             if (code == KafkaError::None) {
+                self->m_pidLastError.clear();
                 self->onProducerId(r->producerId, r->producerEpoch);
                 return;
             }
-            const bool retry = !body || KafkaError::isRetriable(code) || coordinatorMoved(code) ||
-                               code == KafkaError::CoordinatorLoadInProgress;
+            self->m_pidLastError = r ? KafkaError::describe(code) : r.error().message;
+            if (code == KafkaError::UnsupportedVersion && !self->m_config.isSet(QStringLiteral("enable.idempotence"))) {
+                // A broker without InitProducerId: idempotence was only the
+                // default, so go on without it (and say so) rather than stall.
+                self->m_idempotent = false;
+                self->m_txn.idempotent = false;
+                self->m_bumpNeeded = false;
+                Q_EMIT self->logMessage(QStringLiteral("%1 does not support InitProducerId: producing without "
+                                                       "idempotence (retries may duplicate)")
+                                            .arg(peer));
+                Q_EMIT self->txnStatusChanged(self->m_txn);
+                self->scheduleDrain(0);
+                return;
+            }
+            const bool retry = (!body && code != KafkaError::UnsupportedVersion) || KafkaError::isRetriable(code) ||
+                               coordinatorMoved(code) || code == KafkaError::CoordinatorLoadInProgress;
             if (retry) {
                 QTimer::singleShot(self->m_s.retryBackoffMs, self.data(), [self, bump] {
                     if (self)

@@ -55,7 +55,8 @@ struct Run
     QString bootstrap, topic, codec;
     int size = 100;
     qint64 count = 1000000;
-    int rate = 0; // records/s, 0 = as fast as possible
+    int rate = 0;            // records/s, 0 = as fast as possible
+    bool idempotence = true; // both producers alike (kpw's default; librdkafka's is off)
 };
 
 struct Outcome
@@ -78,6 +79,7 @@ Outcome runKpw(const Run &r)
     kpw::ProducerConfig cfg;
     cfg.set(QStringLiteral("bootstrap.servers"), r.bootstrap);
     cfg.set(QStringLiteral("acks"), QStringLiteral("all"));
+    cfg.set(QStringLiteral("enable.idempotence"), r.idempotence ? QStringLiteral("true") : QStringLiteral("false"));
     cfg.set(QStringLiteral("linger.ms"), QStringLiteral("5"));
     cfg.set(QStringLiteral("batch.size"), QStringLiteral("1048576"));
     cfg.set(QStringLiteral("compression.type"), r.codec);
@@ -181,6 +183,7 @@ Outcome runRdk(const Run &r)
     };
     set("bootstrap.servers", r.bootstrap);
     set("acks", QStringLiteral("all"));
+    set("enable.idempotence", r.idempotence ? QStringLiteral("true") : QStringLiteral("false"));
     set("linger.ms", QStringLiteral("5"));
     set("batch.size", QStringLiteral("1048576"));
     set("compression.codec", r.codec);
@@ -392,8 +395,10 @@ int main(int argc, char **argv)
         {QStringLiteral("encode"), QStringLiteral("encode only, no broker: batch building, codec and CRC-32C")});
     p.addOption({QStringLiteral("batch-bytes"), QStringLiteral("batch.size for --encode"), QStringLiteral("n"),
                  QStringLiteral("1048576")});
+    p.addOption({QStringLiteral("no-idempotence"), QStringLiteral("enable.idempotence=false for both producers")});
     p.process(app);
     Run r;
+    r.idempotence = !p.isSet(QStringLiteral("no-idempotence"));
     r.bootstrap = p.value(QStringLiteral("b"));
     r.topic = p.value(QStringLiteral("t"));
     r.size = p.value(QStringLiteral("size")).toInt();
