@@ -192,8 +192,11 @@ func arm(c *kfake.Cluster, r rule) {
 		left--
 		logf("injected %s into %s v%d on broker %d (%d of %d, rule %s)", errName, name, req.GetVersion(),
 			c.CurrentNode(), r.Count-left, r.Count, r.Text)
-		if left > 0 {
-			c.KeepControl()
+		// kfake's keep flag, once set, stays set: keep on every call,
+		// drop (which wins) on the last.
+		c.KeepControl()
+		if left <= 0 {
+			c.DropControl()
 		}
 		return resp, nil, true
 	})
