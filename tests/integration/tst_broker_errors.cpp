@@ -21,6 +21,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace kpw;
@@ -116,7 +117,8 @@ struct Client
     }
     ~Client()
     {
-        if (QTest::currentTestFailed()) // the timeline explains most failures
+        // The timeline explains most failures; KPW_SHOW_TIMELINE=1 shows it always.
+        if (QTest::currentTestFailed() || qEnvironmentVariableIsSet("KPW_SHOW_TIMELINE"))
             qWarning("timeline:\n%s", qPrintable(timeline().join(QLatin1Char('\n'))));
     }
     Client(const Client &) = delete;
@@ -247,6 +249,7 @@ private Q_SLOTS:
     void plainClusterServesKpw();
     void idempotentSequenceErrorBumpsEpoch_data();
     void idempotentSequenceErrorBumpsEpoch();
+    void outOfOrderBehindAFailedBatchRetriesWithoutBump();
     void duplicateSequenceIsSuccess();
     void notCoordinatorOnEndTxnRetried_data();
     void notCoordinatorOnEndTxnRetried();
@@ -344,6 +347,42 @@ void TstBrokerErrors::idempotentSequenceErrorBumpsEpoch()
 
     QString readError;
     QCOMPARE(readBack(kfake.bootstrap(), kTopic, QStringLiteral("read_uncommitted"), &readError), values);
+    QVERIFY2(readError.isEmpty(), qPrintable(readError));
+}
+
+// Two requests in flight to one partition; the first is held 500 ms and
+// then refused (NOT_LEADER_OR_FOLLOWER: not written), so kfake itself
+// refuses the second (sequence 5 where it expects 0) with
+// OUT_OF_ORDER_SEQUENCE_NUMBER. That one is behind a failed batch: retried
+// with the same sequence numbers after it, no epoch bump, and every record
+// written once, in order.
+void TstBrokerErrors::outOfOrderBehindAFailedBatchRetriesWithoutBump()
+{
+    KPW_FAKE_CLUSTER(kfake, {kTopic}, {QStringLiteral("Produce:NOT_LEADER_OR_FOLLOWER:1:500")});
+    Client c;
+    c.client->start(config(kfake.bootstrap()));
+    const QStringList first = numbered(QStringLiteral("first"), 5);
+    const QStringList second = numbered(QStringLiteral("second"), 5);
+    c.send(kTopic, first);
+    QTest::qWait(200); // the first request is out and held by kfake
+    c.send(kTopic, second);
+    QVERIFY(c.waitReports(10));
+    QVERIFY2(c.reportErrors().isEmpty(), qPrintable(c.reportErrors()));
+    QCOMPARE(kfake.injected(), 1);
+    const QString timeline = c.timeline().join(QLatin1Char('\n'));
+    QVERIFY2(c.count(QStringLiteral("InitProducerId(bump)"), QStringLiteral("OK")) == 0, qPrintable(timeline));
+    const std::int64_t pid = c.reports.front().producerId;
+    for (const auto &r : c.reports) {
+        QCOMPARE(r.producerId, pid);
+        QVERIFY2(r.attempts >= 2, qPrintable(timeline)); // both refused once
+    }
+    QList<std::int32_t> sequences;
+    for (const auto &r : c.reports)
+        sequences.append(r.sequence);
+    std::sort(sequences.begin(), sequences.end());
+    QCOMPARE(sequences, (QList<std::int32_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    QString readError;
+    QCOMPARE(readBack(kfake.bootstrap(), kTopic, QStringLiteral("read_uncommitted"), &readError), first + second);
     QVERIFY2(readError.isEmpty(), qPrintable(readError));
 }
 

@@ -3,7 +3,7 @@
 // control API. Nothing here plays the broker: kfake does; this program only
 // starts it, seeds topics and arms the injected errors.
 //
-//	kpw-kfake [--brokers N] [--topic NAME[:PARTITIONS]]... [--fail API:ERROR[:COUNT]]...
+//	kpw-kfake [--brokers N] [--topic NAME[:PARTITIONS]]... [--fail API:ERROR[:COUNT[:DELAYMS]]]...
 //	          [--addr-file PATH] [--log-requests]
 //
 // It prints the bootstrap address (host:port of every broker, comma
@@ -36,11 +36,14 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-// A rule: the first Count requests of API Key are answered with Code.
+// A rule: the first Count requests of API Key are answered with Code, each
+// after Delay (kfake keeps serving other connections meanwhile; requests
+// behind it on the same connection wait, as with a slow broker).
 type rule struct {
 	Key   int16
 	Code  int16
 	Count int
+	Delay time.Duration
 	Text  string
 }
 
@@ -56,9 +59,15 @@ func apiKeyByName(name string) (int16, error) {
 	return 0, fmt.Errorf("unknown API %q", name)
 }
 
+// Kafka's current names where franz-go's kerr keeps an older one.
+var errorAliases = map[string]int16{"NOT_LEADER_OR_FOLLOWER": 6}
+
 func errorCodeByName(name string) (int16, error) {
 	if n, err := strconv.Atoi(name); err == nil {
 		return int16(n), nil
+	}
+	if c, ok := errorAliases[strings.ToUpper(name)]; ok {
+		return c, nil
 	}
 	for c := int16(-1); c < 200; c++ {
 		var ke *kerr.Error
@@ -71,8 +80,8 @@ func errorCodeByName(name string) (int16, error) {
 
 func parseRule(text string) (rule, error) {
 	parts := strings.Split(text, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return rule{}, fmt.Errorf("--fail %q: want API:ERROR[:COUNT]", text)
+	if len(parts) < 2 || len(parts) > 4 {
+		return rule{}, fmt.Errorf("--fail %q: want API:ERROR[:COUNT[:DELAYMS]]", text)
 	}
 	key, err := apiKeyByName(parts[0])
 	if err != nil {
@@ -83,15 +92,21 @@ func parseRule(text string) (rule, error) {
 		return rule{}, err
 	}
 	count := 1
-	if len(parts) == 3 {
+	if len(parts) >= 3 {
 		if count, err = strconv.Atoi(parts[2]); err != nil || count < 1 {
 			return rule{}, fmt.Errorf("--fail %q: COUNT must be a positive number", text)
+		}
+	}
+	delayMs := 0
+	if len(parts) == 4 {
+		if delayMs, err = strconv.Atoi(parts[3]); err != nil || delayMs < 0 {
+			return rule{}, fmt.Errorf("--fail %q: DELAYMS must be a number of milliseconds", text)
 		}
 	}
 	if _, err := errorResponse(mustRequest(key), code); err != nil {
 		return rule{}, err
 	}
-	return rule{Key: key, Code: code, Count: count, Text: text}, nil
+	return rule{Key: key, Code: code, Count: count, Delay: time.Duration(delayMs) * time.Millisecond, Text: text}, nil
 }
 
 func mustRequest(key int16) kmsg.Request {
@@ -181,23 +196,34 @@ func logf(format string, args ...any) {
 }
 
 func arm(c *kfake.Cluster, r rule) {
+	var mu sync.Mutex // a delayed rule's function can run again while it sleeps
 	left := r.Count
 	name := kmsg.NameForKey(r.Key)
 	errName := kerr.ErrorForCode(r.Code).(*kerr.Error).Message
 	c.ControlKey(r.Key, func(req kmsg.Request) (kmsg.Response, error, bool) {
 		resp, err := errorResponse(req, r.Code)
-		if err != nil { // cannot happen: parseRule checked the key
+		mu.Lock()
+		if err != nil || left <= 0 { // used up (or cannot happen: parseRule checked the key)
+			mu.Unlock()
+			c.DropControl()
 			return nil, nil, false
 		}
 		left--
-		logf("injected %s into %s v%d on broker %d (%d of %d, rule %s)", errName, name, req.GetVersion(),
-			c.CurrentNode(), r.Count-left, r.Count, r.Text)
-		// kfake's keep flag, once set, stays set: keep on every call,
-		// drop (which wins) on the last.
+		nth := r.Count - left
+		mu.Unlock()
+		node := c.CurrentNode() // only valid before a sleep
+		// kfake's keep flag, once set, stays set: keep on every call, drop
+		// (which wins) on the last. Both act on the running function, so
+		// before any sleep.
 		c.KeepControl()
-		if left <= 0 {
+		if nth == r.Count {
 			c.DropControl()
 		}
+		if r.Delay > 0 {
+			c.SleepControl(func() { time.Sleep(r.Delay) })
+		}
+		logf("injected %s into %s v%d on broker %d (%d of %d, rule %s)", errName, name, req.GetVersion(),
+			node, nth, r.Count, r.Text)
 		return resp, nil, true
 	})
 }
@@ -226,7 +252,8 @@ func main() {
 		logRequests = flag.Bool("log-requests", false, "log every request's API and version on stderr")
 	)
 	flag.Var(&topics, "topic", "topic to create, NAME[:PARTITIONS] (repeatable; 1 partition by default)")
-	flag.Var(&fails, "fail", "answer the first COUNT (default 1) requests of API with ERROR, API:ERROR[:COUNT] (repeatable)")
+	flag.Var(&fails, "fail", "answer the first COUNT (default 1) requests of API with ERROR, each after DELAYMS "+
+		"(default 0), API:ERROR[:COUNT[:DELAYMS]] (repeatable)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fatal(fmt.Errorf("unexpected argument %q", flag.Arg(0)))
