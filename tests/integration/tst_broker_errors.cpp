@@ -256,6 +256,8 @@ private Q_SLOTS:
     void concurrentTransactionsOnInitProducerIdRetried();
     void concurrentTransactionsOnAddPartitionsRetried();
     void coordinatorNotAvailableOnFindCoordinatorRetried();
+    void sendOffsetsRetried_data();
+    void sendOffsetsRetried();
     void outOfOrderInTransactionIsAbortable_data();
     void outOfOrderInTransactionIsAbortable();
     void fencedIsFatal_data();
@@ -507,6 +509,66 @@ void TstBrokerErrors::coordinatorNotAvailableOnFindCoordinatorRetried()
     QString readError;
     QCOMPARE(readBack(kfake.bootstrap(), kTopic, QStringLiteral("read_committed"), &readError),
              QStringList{QStringLiteral("found")});
+}
+
+void TstBrokerErrors::sendOffsetsRetried_data()
+{
+    QTest::addColumn<QString>("protocol");
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("api");
+    QTest::addColumn<QString>("error");
+    // AddOffsetsToTxn exists in protocol v1 only: under v2 TxnOffsetCommit v5
+    // adds the group itself (KIP-890, as the Java client).
+    QTest::newRow("v1 AddOffsetsToTxn CONCURRENT_TRANSACTIONS")
+        << QStringLiteral("1") << QStringLiteral("AddOffsetsToTxn:CONCURRENT_TRANSACTIONS:2")
+        << QStringLiteral("AddOffsetsToTxn") << QStringLiteral("CONCURRENT_TRANSACTIONS");
+    QTest::newRow("v1 TxnOffsetCommit NOT_COORDINATOR")
+        << QStringLiteral("1") << QStringLiteral("TxnOffsetCommit:NOT_COORDINATOR:1")
+        << QStringLiteral("TxnOffsetCommit") << QStringLiteral("NOT_COORDINATOR");
+    QTest::newRow("v2 TxnOffsetCommit NOT_COORDINATOR")
+        << QStringLiteral("auto") << QStringLiteral("TxnOffsetCommit:NOT_COORDINATOR:1")
+        << QStringLiteral("TxnOffsetCommit") << QStringLiteral("NOT_COORDINATOR");
+}
+
+// sendOffsetsToTransaction through a busy transaction coordinator or a moved
+// group coordinator: retried, and the commit makes the offset visible to
+// librdkafka's OffsetFetch.
+void TstBrokerErrors::sendOffsetsRetried()
+{
+    QFETCH(QString, protocol);
+    QFETCH(QString, rule);
+    QFETCH(QString, api);
+    QFETCH(QString, error);
+    const QString input = QStringLiteral("input");
+    const QString group = QStringLiteral("kfake-group");
+    KPW_FAKE_CLUSTER(kfake, (QStringList{kTopic, input}), {rule});
+    Client c;
+    c.client->start(txnConfig(kfake.bootstrap(), protocol));
+    KPW_OK(c.wait(c.client->initTransactions()));
+    KPW_OK(c.wait(c.client->beginTransaction()));
+    c.send(kTopic, {QStringLiteral("processed")});
+    ConsumerGroupMetadata g;
+    g.groupId = group;
+    KPW_OK(c.wait(c.client->sendOffsetsToTransaction({ConsumedOffset{input, 0, 42, {}}}, g)));
+    KPW_OK(c.wait(c.client->commitTransaction()));
+    const QString timeline = c.timeline().join(QLatin1Char('\n'));
+    const int injected = kfake.injected();
+    QVERIFY2(injected >= 1, qPrintable(kfake.log()));
+    QVERIFY2(c.count(api, error) == injected, qPrintable(timeline));
+    QVERIFY2(c.count(api, QStringLiteral("OK")) == 1, qPrintable(timeline));
+    if (error == QLatin1StringView("NOT_COORDINATOR")) { // the group coordinator was looked up again
+        int lookups = 0;
+        for (const auto &e : c.events)
+            lookups += e.api.startsWith(QLatin1StringView("FindCoordinator")) && e.result == QLatin1StringView("OK") &&
+                       e.partitions == QStringLiteral("group %1").arg(group);
+        QVERIFY2(lookups == 2, qPrintable(timeline));
+    }
+    QString readError;
+    const auto committed = committedOffset(kfake.bootstrap(), group, input, 0, &readError);
+    QVERIFY2(committed.has_value(), qPrintable(readError));
+    QCOMPARE(*committed, std::int64_t(42));
+    QCOMPARE(readBack(kfake.bootstrap(), kTopic, QStringLiteral("read_committed"), &readError),
+             QStringList{QStringLiteral("processed")});
 }
 
 void TstBrokerErrors::outOfOrderInTransactionIsAbortable_data()
