@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/Security.h"
 #include "wire/ApiKeys.h"
 #include "wire/Result.h"
 
@@ -13,10 +14,14 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 
+class QSslError;
 class QTcpSocket;
 
 namespace kpw {
+
+class SaslMechanism;
 
 struct ConnectionOptions
 {
@@ -25,6 +30,8 @@ struct ConnectionOptions
     int requestTimeoutMs = 30000;
     // A response frame larger than this is a protocol error, not an allocation.
     qint32 maxResponseSize = 100 * 1024 * 1024;
+    // TLS and SASL; PLAINTEXT by default.
+    SecurityOptions security;
 };
 
 // One TCP connection to one broker, living on the producer's thread.
@@ -34,7 +41,10 @@ struct ConnectionOptions
 // written in order. Responses must come back in request order (Kafka
 // guarantees it per connection): a frame whose correlation id is not the
 // oldest outstanding one, one that answers nothing, or one larger than
-// maxResponseSize ends the connection with a protocol error. Every request
+// maxResponseSize ends the connection with a protocol error. With TLS the
+// socket is a QSslSocket and nothing is sent before the handshake; with SASL
+// the SaslHandshake/SaslAuthenticate exchange runs right after ApiVersions
+// and queued requests wait until it succeeded. Every request
 // ends exactly once: with its response body, or with an Error (connection
 // failed, closed, timed out, protocol error, unsupported version).
 class BrokerConnection final : public QObject
@@ -58,13 +68,21 @@ public:
     QString address() const { return QStringLiteral("%1:%2").arg(m_host).arg(m_port); }
     QString describe() const; // "broker 1 (127.0.0.1:9092)" or "bootstrap 127.0.0.1:9092"
     bool isReady() const { return m_state == State::Ready; }
-    bool isConnecting() const { return m_state == State::Connecting || m_state == State::Negotiating; }
+    bool isConnecting() const
+    {
+        return m_state == State::Connecting || m_state == State::Negotiating || m_state == State::Authenticating;
+    }
     int inFlight() const { return static_cast<int>(m_inFlight.size()); }
     int queued() const { return static_cast<int>(m_queue.size()); }
     // The version both sides support, or -1 (before negotiation or none).
     std::int16_t negotiatedVersion(ApiKey key) const;
     const QHash<std::int16_t, VersionRange> &brokerVersions() const { return m_brokerVersions; }
     const QHash<QString, std::int16_t> &finalizedFeatures() const { return m_features; }
+    // What secured the connection, for "Test connection": "TLSv1.3,
+    // TLS_AES_256_GCM_SHA384, peer CN=broker" and "SCRAM-SHA-512 as alice";
+    // empty when not used (or not yet).
+    QString tlsSummary() const { return m_tlsSummary; }
+    QString saslSummary() const { return m_saslSummary; }
 
     // Opens the connection now (send() does so on demand).
     void connectToBroker();
@@ -76,7 +94,7 @@ Q_SIGNALS:
     void failed(const kpw::Error &error); // connect, negotiation or protocol failure; or closed by peer
 
 private:
-    enum class State { Disconnected, Connecting, Negotiating, Ready };
+    enum class State { Disconnected, Connecting, Negotiating, Authenticating, Ready };
     struct Pending
     {
         ApiKey key;
@@ -93,6 +111,18 @@ private:
     void onSocketError();
     void onTick();
     void negotiate(std::int16_t apiVersionsVersion);
+    void onNegotiated();
+    // TLS and SASL (BrokerConnectionSecurity.cpp).
+    bool setUpTls();
+    void onSslErrors(const QList<QSslError> &errors);
+    QString describeSocketError() const;
+    QString setupStage() const; // what the connect deadline waits for
+    Error frameSizeError(std::int32_t size) const;
+    void authenticate();
+    void saslSend(const QByteArray &token);
+    void becomeReady();
+    bool reauthDue() const { return m_reauthAtMs > 0 && m_clock.elapsed() >= m_reauthAtMs; }
+    void closeForReauthentication();
     void flushQueue();
     void writeRequest(Pending p);
     void failAll(const Error &error);
@@ -113,6 +143,12 @@ private:
     QTimer m_tick{this}; // deadlines: connect and requests
     QElapsedTimer m_clock;
     qint64 m_connectDeadlineMs = 0;
+    bool m_tcpUp = false; // TCP connected (the TLS handshake may still run)
+    QString m_tlsError;   // why the certificate was refused, from sslErrors
+    QString m_tlsSummary;
+    QString m_saslSummary;
+    std::unique_ptr<SaslMechanism> m_sasl;
+    qint64 m_reauthAtMs = 0; // reconnect before the broker's SASL session ends (KIP-368)
 };
 
 } // namespace kpw

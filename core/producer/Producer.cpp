@@ -60,6 +60,8 @@ Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObj
     m_connOptions.clientId = m_config.clientId();
     m_connOptions.connectTimeoutMs = m_config.connectTimeoutMs();
     m_connOptions.requestTimeoutMs = m_s.requestTimeoutMs;
+    if (auto sec = m_config.security())
+        m_connOptions.security = *sec;
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setTimerType(Qt::PreciseTimer); // linger.ms is a few milliseconds
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
@@ -79,6 +81,11 @@ void Producer::start()
     m_started = true;
     m_statsLastMs = nowMs();
     m_tick.start();
+    if (auto sec = m_config.security(); !sec) {
+        // Settings that cannot work together: say so instead of connecting.
+        Q_EMIT connectionFailed(sec.error().message);
+        return;
+    }
     const QStringList servers = m_config.bootstrapServers();
     for (int i = 0; i < servers.size(); ++i) {
         const QString hp = servers[i];
