@@ -1,9 +1,11 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-11) and the response header.
+// Produce (v3-11), SaslHandshake (v1), SaslAuthenticate (v0-2) and the
+// response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
-//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce (taken modulo 3)
+//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce, 3 SaslHandshake,
+//            4 SaslAuthenticate (taken modulo 5)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -18,6 +20,7 @@
 #include "messages/Framing.h"
 #include "messages/Metadata.h"
 #include "messages/Produce.h"
+#include "messages/Sasl.h"
 #include "wire/ApiKeys.h"
 
 #include <algorithm>
@@ -26,7 +29,8 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce};
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce, ApiKey::SaslHandshake,
+                            ApiKey::SaslAuthenticate};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -78,9 +82,10 @@ void checkMetadata(const QByteArray &body, std::int16_t version)
     for (const auto &t : r->topics) {
         FUZZ_CHECK(t.topicId.isEmpty() || t.topicId.size() == 16, "topic id of %lld bytes",
                    static_cast<long long>(t.topicId.size()));
-        FUZZ_CHECK(std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
-                                  [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
-                   "partitions not sorted");
+        FUZZ_CHECK(
+            std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
+                           [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
+            "partitions not sorted");
         partitions += t.partitions.size();
     }
     FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
@@ -101,13 +106,40 @@ void checkProduce(const QByteArray &body, std::int16_t version)
                static_cast<long long>(body.size()));
 }
 
+void checkSaslHandshake(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslHandshakeResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // error code, count, then at least a 2-byte length per mechanism.
+    FUZZ_CHECK(6 + r->mechanisms.size() * 2 <= body.size(), "%lld mechanisms from %lld bytes",
+               static_cast<long long>(r->mechanisms.size()), static_cast<long long>(body.size()));
+}
+
+void checkSaslAuthenticate(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslAuthenticateResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // UTF-16 units, not re-encoded UTF-8: a broken sequence decodes to one
+    // U+FFFD per byte, which takes three bytes when encoded again.
+    const qsizetype message = r->errorMessage ? r->errorMessage->size() : 0;
+    FUZZ_CHECK(r->authBytes.size() + message <= body.size(), "%lld auth bytes from %lld bytes",
+               static_cast<long long>(r->authBytes.size()), static_cast<long long>(body.size()));
+    FUZZ_CHECK(version >= 1 || r->sessionLifetimeMs == 0, "session lifetime before v1");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     if (size < 2)
         return 0;
-    const ApiKey key = kApis[data[0] % 3];
+    const ApiKey key = kApis[data[0] % std::size(kApis)];
     const VersionRange range = Api::clientRange(key);
     FUZZ_CHECK(range.valid(), "client range of %s", kpwfuzz::c(Api::name(key)));
     const auto version = static_cast<std::int16_t>(range.min + data[1] % (range.max - range.min + 1));
@@ -118,6 +150,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::SaslHandshake: checkSaslHandshake(body, version); break;
+    case ApiKey::SaslAuthenticate: checkSaslAuthenticate(body, version); break;
     default: break;
     }
     return 0;
