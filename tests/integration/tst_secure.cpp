@@ -92,6 +92,7 @@ private Q_SLOTS:
     void cliProduce_data();
     void cliProduce();
     void cliProducerConfigFile();
+    void cliCheckReports();
 
     void wrongPassword_data();
     void wrongPassword();
@@ -363,6 +364,42 @@ void TstSecure::cliProducerConfigFile()
     const QString err = QString::fromUtf8(p.readAllStandardError());
     QVERIFY2(p.exitCode() == 0, qPrintable(err));
     QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).contains(QStringLiteral(" @ 0")));
+}
+
+void TstSecure::cliCheckReports()
+{
+    // kpw-cli check is "Test connection": it says what it did.
+    const auto run = [](const QStringList &args, QString *out) {
+        QProcess p;
+        p.start(QStringLiteral(KPW_CLI_PATH), QStringList{QStringLiteral("check")} + args);
+        if (!p.waitForFinished(60000))
+            return -1;
+        *out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+        return p.exitCode();
+    };
+    QString out;
+    QStringList args = {QStringLiteral("-b"), env("SSL_BOOTSTRAP")};
+    const Settings ssl = sslSettings();
+    for (auto it = ssl.cbegin(); it != ssl.cend(); ++it)
+        args << QStringLiteral("-X") << QStringLiteral("%1=%2").arg(it.key(), it.value());
+    QCOMPARE(run(args, &out), 0);
+    QVERIFY2(out.contains(QStringLiteral("TLS TLSv1.")) && out.contains(QStringLiteral("peer CN=localhost")),
+             qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("1 broker(s)")), qPrintable(out));
+
+    args = {QStringLiteral("-b"), env("SASL_SSL_BOOTSTRAP")};
+    Settings scram = saslSettings(QStringLiteral("SCRAM-SHA-512"));
+    scram[QStringLiteral("security.protocol")] = QStringLiteral("SASL_SSL");
+    scram[QStringLiteral("ssl.ca.location")] = env("CA");
+    for (auto it = scram.cbegin(); it != scram.cend(); ++it)
+        args << QStringLiteral("-X") << QStringLiteral("%1=%2").arg(it.key(), it.value());
+    QCOMPARE(run(args, &out), 0);
+    QVERIFY2(out.contains(QStringLiteral("SASL SCRAM-SHA-512 as user 'alice'")), qPrintable(out));
+
+    args.replaceInStrings(QStringLiteral("sasl.password=%1").arg(env("SASL_PASSWORD")),
+                          QStringLiteral("sasl.password=wrong"));
+    QCOMPARE(run(args, &out), 1);
+    QVERIFY2(out.contains(QStringLiteral("FAILED: SASL_AUTHENTICATION_FAILED")), qPrintable(out));
 }
 
 void TstSecure::wrongPassword_data()
