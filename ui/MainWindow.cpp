@@ -421,7 +421,8 @@ void MainWindow::connectToCluster()
     QStringList changed;
     const QMap<QString, QString> &values = m_settings->config().explicitValues();
     for (auto it = values.cbegin(); it != values.cend(); ++it)
-        changed.append(it.key() + QLatin1Char('=') + it.value());
+        changed.append(it.key() + QLatin1Char('=') +
+                       (ProducerConfig::isSecret(it.key()) ? QStringLiteral("(hidden)") : it.value()));
     appendLog(changed.isEmpty() ? tr("connecting to %1 (default producer settings)").arg(bootstrap)
                                 : tr("connecting to %1 with %2").arg(bootstrap, changed.join(QStringLiteral(", "))));
     m_client->start(config);
@@ -615,8 +616,11 @@ void MainWindow::saveSettings() const
     settings.remove(QStringLiteral("producer"));
     settings.beginGroup(QStringLiteral("producer"));
     const QMap<QString, QString> &values = m_settings->config().explicitValues();
+    // Passwords, keys and tokens never go to the settings file in plain text
+    // (until they can go to the system keychain, they are asked for again).
     for (auto it = values.cbegin(); it != values.cend(); ++it)
-        settings.setValue(it.key(), it.value());
+        if (!ProducerConfig::isSecret(it.key()))
+            settings.setValue(it.key(), it.value());
     settings.endGroup();
 }
 

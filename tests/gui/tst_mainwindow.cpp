@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -100,6 +101,7 @@ private Q_SLOTS:
     void sendWhileDisconnectedSaysSo();
     void emptyBootstrapSaysSo();
     void unreachableBootstrapShowsError();
+    void secretsNotSavedInPlainText();
 };
 
 void TestMainWindow::initTestCase()
@@ -454,4 +456,36 @@ void TestMainWindow::unreachableBootstrapShowsError()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::secretsNotSavedInPlainText()
+{
+    // The settings file may be read by anyone with the account: passwords,
+    // keys and tokens must not land there (the independent check).
+    const QString password = QStringLiteral("pw-XYZZY-4711");
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *settings = window.findChild<ProducerSettingsWidget *>();
+        QVERIFY(settings);
+        kpw::ProducerConfig c;
+        QVERIFY(c.set(QStringLiteral("security.protocol"), QStringLiteral("SASL_SSL")).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.username"), QStringLiteral("alice")).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.password"), password).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.jaas.config"),
+                      QStringLiteral("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                     "username=\"alice\" password=\"%1\";")
+                          .arg(password))
+                    .ok());
+        settings->setConfig(c);
+        QVERIFY(window.close()); // saves the settings
+    }
+    QSettings s;
+    s.sync();
+    QFile f(s.fileName());
+    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(s.fileName()));
+    const QByteArray text = f.readAll();
+    QVERIFY2(text.contains("alice"), text.constData()); // the file was written
+    QVERIFY2(!text.contains(password.toUtf8()), text.constData());
+}
+
 #include "tst_mainwindow.moc"
