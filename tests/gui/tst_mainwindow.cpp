@@ -465,7 +465,7 @@ void TestMainWindow::secretsNotSavedInPlainText()
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        auto *settings = window.findChild<ProducerSettingsWidget *>();
+        auto *settings = window.findChild<kpw::ProducerSettingsWidget *>();
         QVERIFY(settings);
         kpw::ProducerConfig c;
         QVERIFY(c.set(QStringLiteral("security.protocol"), QStringLiteral("SASL_SSL")).ok());
