@@ -247,7 +247,11 @@ void BrokerConnection::onSocketError()
     if (!m_socket)
         return;
     const QString why = describeSocketError();
-    if (m_options.security.tls() && (m_tcpUp || !m_tlsError.isEmpty()) && m_state == State::Connecting) {
+    const auto err = m_socket->error();
+    const bool tlsFailure = err == QAbstractSocket::SslHandshakeFailedError ||
+                            err == QAbstractSocket::SslInternalError || why.contains(QLatin1StringView(" alert "));
+    if (m_options.security.tls() &&
+        (((m_tcpUp || !m_tlsError.isEmpty()) && m_state == State::Connecting) || tlsFailure)) {
         abort(withPeer(KafkaError::ClientSslHandshakeFailed, why));
     } else if (m_state == State::Connecting) {
         abort(withPeer(KafkaError::ClientConnectionFailed, QStringLiteral("cannot connect: %1").arg(why)));

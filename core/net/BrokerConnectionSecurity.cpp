@@ -7,6 +7,7 @@
 #include "net/SaslMechanism.h"
 #include "wire/KafkaError.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QPointer>
 #include <QSslCertificate>
@@ -147,6 +148,18 @@ bool BrokerConnection::setUpTls()
         const auto chain = QSslCertificate::fromData(f.readAll(), QSsl::Pem);
         if (chain.isEmpty())
             return fail(QStringLiteral("ssl.keystore.location: no PEM certificate in %1").arg(sec.certFile));
+        // The broker answers an expired certificate with a bare "certificate
+        // unknown" alert: check the dates here, where they can be named.
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (chain.first().expiryDate() < now)
+            return fail(
+                QStringLiteral("the client certificate in %1 (subject %2) expired on %3: renew it")
+                    .arg(sec.certFile, dn(chain.first(), true), chain.first().expiryDate().toString(Qt::ISODate)));
+        if (chain.first().effectiveDate() > now)
+            return fail(
+                QStringLiteral("the client certificate in %1 (subject %2) is valid only from %3 (check "
+                               "the clock)")
+                    .arg(sec.certFile, dn(chain.first(), true), chain.first().effectiveDate().toString(Qt::ISODate)));
         auto key = loadPrivateKey(sec.keyFile.isEmpty() ? sec.certFile : sec.keyFile,
                                   sec.keyFile.isEmpty() ? QStringLiteral("ssl.keystore.location")
                                                         : QStringLiteral("ssl.key.location"),
@@ -243,6 +256,7 @@ QString BrokerConnection::describeSocketError() const
     const QString lower = why.toLower();
     if (lower.contains(QLatin1StringView("certificate required")) ||
         lower.contains(QLatin1StringView("bad certificate")) || lower.contains(QLatin1StringView("unknown ca")) ||
+        lower.contains(QLatin1StringView("certificate unknown")) ||
         lower.contains(QLatin1StringView("handshake failure")))
         return QStringLiteral("TLS: %1: the broker refused this client's certificate or needs one (ssl.client.auth): "
                               "check ssl.keystore.location, or ssl.certificate.location and ssl.key.location")

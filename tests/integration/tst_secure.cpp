@@ -104,6 +104,7 @@ private Q_SLOTS:
     void tlsClientOnPlaintextPort();
     void encryptedKeyWrongPassword();
     void missingClientCertificate();
+    void expiredClientCertificate();
     void tlsHandshakeNeverFinishes();
 
 private:
@@ -546,8 +547,21 @@ void TstSecure::missingClientCertificate()
     qint64 ms = 0;
     const auto e = connectOnce(env("SSL_BOOTSTRAP"), s, &ms);
     QVERIFY(e.has_value());
+    QCOMPARE(KafkaError::name(e->code), QStringLiteral("SSL_HANDSHAKE_FAILED"));
     QVERIFY2(e->message.contains(QStringLiteral("ssl.keystore.location")), qPrintable(e->message));
     QVERIFY2(ms < 5000, qPrintable(QStringLiteral("took %1 ms").arg(ms)));
+}
+
+void TstSecure::expiredClientCertificate()
+{
+    if (env("EXPIRED_CLIENT_KEYSTORE").isEmpty())
+        QFAIL("the fixture made no expired client certificate");
+    Settings s = sslSettings();
+    s[QStringLiteral("ssl.keystore.location")] = env("EXPIRED_CLIENT_KEYSTORE");
+    const auto e = connectOnce(env("SSL_BOOTSTRAP"), s);
+    QVERIFY(e.has_value());
+    QVERIFY2(e->message.contains(QStringLiteral("expired on 2020-01-02")), qPrintable(e->message));
+    QVERIFY2(e->message.contains(QStringLiteral("CN=kpw-expired-client")), qPrintable(e->message));
 }
 
 void TstSecure::tlsHandshakeNeverFinishes()
