@@ -11,6 +11,7 @@
 #include "ResultText.h"
 #include "TestBroker.h"
 
+#include "messages/Metadata.h"
 #include "net/BrokerConnection.h"
 #include "producer/ProducerClient.h"
 #include "producer/ProducerConfig.h"
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void missingClientCertificate();
     void expiredClientCertificate();
     void tlsHandshakeNeverFinishes();
+    void reauthenticatesBeforeSessionEnds();
 
 private:
     QString env(const char *key) const { return m_env.value(QString::fromLatin1(key)); }
@@ -578,6 +580,49 @@ void TstSecure::tlsHandshakeNeverFinishes()
     QCOMPARE(e->code, KafkaError::ClientTimeout);
     QVERIFY2(e->message.contains(QStringLiteral("TLS handshake")), qPrintable(e->message));
     QVERIFY2(ms >= 1400 && ms < 4000, qPrintable(QStringLiteral("took %1 ms").arg(ms)));
+}
+
+void TstSecure::reauthenticatesBeforeSessionEnds()
+{
+    // The fixture limits SCRAM-SHA-512 sessions on SASL_PLAINTEXT
+    // (connections.max.reauth.ms, KIP-368). The broker closes a connection
+    // whose session has ended on its next request; kpw must log in again
+    // before that, so a request after the lifetime still succeeds.
+    const int lifetimeMs = env("SASL_PLAINTEXT_SCRAM_SHA_512_REAUTH_MS").toInt();
+    QVERIFY2(lifetimeMs > 0, "the fixture sets no session lifetime");
+    ProducerConfig config;
+    const Settings settings = saslSettings(QStringLiteral("SCRAM-SHA-512"));
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        QVERIFY(config.set(it.key(), it.value()).ok());
+    ConnectionOptions options;
+    options.security = *config.security();
+    const QString hp = env("SASL_PLAINTEXT_BOOTSTRAP");
+    const auto colon = hp.lastIndexOf(QLatin1Char(':'));
+    BrokerConnection conn(-1, hp.left(colon), static_cast<quint16>(hp.mid(colon + 1).toUInt()), options);
+    int readies = 0;
+    QStringList failures;
+    connect(&conn, &BrokerConnection::ready, this, [&readies] { ++readies; });
+    connect(&conn, &BrokerConnection::failed, this, [&failures](const kpw::Error &e) { failures.append(e.message); });
+    const auto metadata = [&conn] {
+        std::optional<Result<QByteArray>> result;
+        conn.send(
+            ApiKey::Metadata,
+            [](std::int16_t v) {
+                return MetadataRequest{QList<QString>{}, false}.encode(v);
+            },
+            [&result](Result<QByteArray> body, std::int16_t) { result = std::move(body); });
+        (void)QTest::qWaitFor([&] { return result.has_value(); }, 15000);
+        return result;
+    };
+    auto first = metadata();
+    QVERIFY(first && first->ok());
+    QCOMPARE(readies, 1);
+    QTest::qWait(lifetimeMs + 500); // the first session is over
+    auto second = metadata();
+    QVERIFY(second.has_value());
+    QVERIFY2(second->ok(), qPrintable(errorText(*second)));
+    QCOMPARE(readies, 2); // a new connection, logged in again
+    QVERIFY2(failures.isEmpty(), qPrintable(failures.join(QStringLiteral("; "))));
 }
 
 QTEST_MAIN(TstSecure)
