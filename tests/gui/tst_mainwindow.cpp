@@ -102,6 +102,7 @@ private Q_SLOTS:
     void emptyBootstrapSaysSo();
     void unreachableBootstrapShowsError();
     void secretsNotSavedInPlainText();
+    void testConnectionReports();
 };
 
 void TestMainWindow::initTestCase()
@@ -486,6 +487,26 @@ void TestMainWindow::secretsNotSavedInPlainText()
     const QByteArray text = f.readAll();
     QVERIFY2(text.contains("alice"), text.constData()); // the file was written
     QVERIFY2(!text.contains(password.toUtf8()), text.constData());
+}
+
+void TestMainWindow::testConnectionReports()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    child<QLineEdit>(window, "bootstrapEdit")->setText(boot);
+    auto *button = child<QPushButton>(window, "testConnectionButton");
+    auto *log = child<QPlainTextEdit>(window, "logView");
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("broker(s)")), 15000);
+    QVERIFY2(log->toPlainText().contains(QStringLiteral(": connected (")), qPrintable(log->toPlainText()));
+    QTRY_VERIFY(button->isEnabled());
+
+    // A port nothing listens on: the failure is reported, not swallowed.
+    child<QLineEdit>(window, "bootstrapEdit")->setText(QStringLiteral("127.0.0.1:1"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("FAILED: CONNECTION_FAILED")), 15000);
 }
 
 #include "tst_mainwindow.moc"
