@@ -83,6 +83,8 @@ Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObj
         Q_EMIT logMessage(what);
     };
     m_connOptions.faults = m_faults;
+    if (auto sec = m_config.security())
+        m_connOptions.security = *sec;
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setTimerType(Qt::PreciseTimer); // linger.ms is a few milliseconds
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
@@ -102,6 +104,11 @@ void Producer::start()
     m_started = true;
     m_statsLastMs = nowMs();
     m_tick.start();
+    if (auto sec = m_config.security(); !sec) {
+        // Settings that cannot work together: say so instead of connecting.
+        Q_EMIT connectionFailed(sec.error().message);
+        return;
+    }
     const QStringList servers = m_config.bootstrapServers();
     for (int i = 0; i < servers.size(); ++i) {
         const QString hp = servers[i];

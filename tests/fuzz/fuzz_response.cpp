@@ -1,9 +1,11 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-11) and the response header.
+// Produce (v3-11), SaslHandshake (v1), SaslAuthenticate (v0-2) and the
+// response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
-//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce (taken modulo 3)
+//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce, 3 SaslHandshake,
+//            4 SaslAuthenticate (taken modulo 5)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -18,6 +20,7 @@
 #include "messages/Framing.h"
 #include "messages/Metadata.h"
 #include "messages/Produce.h"
+#include "messages/Sasl.h"
 #include "messages/Transactions.h"
 #include "wire/ApiKeys.h"
 
@@ -27,9 +30,10 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {
-    ApiKey::ApiVersions,        ApiKey::Metadata,        ApiKey::Produce,         ApiKey::InitProducerId,
-    ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn, ApiKey::TxnOffsetCommit, ApiKey::EndTxn};
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions,        ApiKey::Metadata,         ApiKey::Produce,
+                            ApiKey::SaslHandshake,      ApiKey::SaslAuthenticate, ApiKey::InitProducerId,
+                            ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn,  ApiKey::TxnOffsetCommit,
+                            ApiKey::EndTxn};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -105,6 +109,33 @@ void checkProduce(const QByteArray &body, std::int16_t version)
                static_cast<long long>(body.size()));
 }
 
+void checkSaslHandshake(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslHandshakeResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // error code, count, then at least a 2-byte length per mechanism.
+    FUZZ_CHECK(6 + r->mechanisms.size() * 2 <= body.size(), "%lld mechanisms from %lld bytes",
+               static_cast<long long>(r->mechanisms.size()), static_cast<long long>(body.size()));
+}
+
+void checkSaslAuthenticate(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslAuthenticateResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // UTF-16 units, not re-encoded UTF-8: a broken sequence decodes to one
+    // U+FFFD per byte, which takes three bytes when encoded again.
+    const qsizetype message = r->errorMessage ? r->errorMessage->size() : 0;
+    FUZZ_CHECK(r->authBytes.size() + message <= body.size(), "%lld auth bytes from %lld bytes",
+               static_cast<long long>(r->authBytes.size()), static_cast<long long>(body.size()));
+    FUZZ_CHECK(version >= 1 || r->sessionLifetimeMs == 0, "session lifetime before v1");
+}
+
 // The transactional responses: a decoded answer never holds more partition
 // entries than its bytes can carry (6 bytes each at least).
 template <typename Response> void checkTopicErrors(const QByteArray &body, std::int16_t version)
@@ -145,6 +176,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::SaslHandshake: checkSaslHandshake(body, version); break;
+    case ApiKey::SaslAuthenticate: checkSaslAuthenticate(body, version); break;
     case ApiKey::InitProducerId: checkFixed<InitProducerIdResponse>(body, version); break;
     case ApiKey::AddOffsetsToTxn: checkFixed<AddOffsetsToTxnResponse>(body, version); break;
     case ApiKey::EndTxn: checkFixed<EndTxnResponse>(body, version); break;
