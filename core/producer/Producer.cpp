@@ -524,6 +524,12 @@ void Producer::drain()
                 if (!resend)
                     continue;
             }
+            // Until the broker has acknowledged a batch of this producer id and
+            // epoch on the partition, it accepts any first sequence: a second
+            // batch could overtake a first one that is retried and strand it.
+            // One batch in flight until then.
+            if (m_idempotent && q.inFlight > 0 && q.lastAckedSequence < 0)
+                continue;
             if (transactional() && m_txn.protocolVersion == 1 && !q.inTransaction) {
                 needAdd = true; // AddPartitionsToTxn first; drained again when it answers
                 continue;
@@ -649,6 +655,7 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
         }
         it->partitions.append({b->partition, b->wire});
         ++b->attempts;
+        ++m_queues[{b->topic, b->partition}].inFlight;
         sent.push_back(std::move(b));
     }
     if (sent.empty()) {
@@ -698,6 +705,8 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
     // Batches already reported TIMED_OUT in flight are done; drop them here.
     std::erase_if(batches, [this](BatchPtr &b) {
         m_inFlightBatches.remove(b.get());
+        auto &q = m_queues[{b->topic, b->partition}];
+        q.inFlight = std::max(0, q.inFlight - 1);
         return b->expired;
     });
     if (batches.empty()) {

@@ -131,6 +131,7 @@ private:
         // Idempotence, per partition under the current producer id and epoch.
         std::int32_t nextSequence = 0;
         std::int32_t lastAckedSequence = -1;
+        int inFlight = 0; // batches of this partition in requests not yet answered
         // Transaction protocol v1: added to the current transaction.
         bool inTransaction = false;
         bool adding = false;

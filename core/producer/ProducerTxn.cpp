@@ -526,6 +526,27 @@ bool Producer::handleSequenceError(BatchPtr &batch, const Error &error, std::int
         return false;
     if (!inTime)
         return false;
+    // Behind what the broker already acknowledged: a later batch got in
+    // first, so this one can never be written under this epoch. A new epoch
+    // and a new sequence; the partition's order is not kept for it (say so).
+    const std::int32_t expected = incrementSequence(q.lastAckedSequence, 1);
+    const std::int64_t distance =
+        (static_cast<std::int64_t>(expected) - batch->baseSequence + 2147483648LL) % 2147483648LL;
+    if (code == KafkaError::OutOfOrderSequenceNumber && current && q.lastAckedSequence >= 0 && distance > 0 &&
+        distance < (1LL << 30)) {
+        Q_EMIT logMessage(QStringLiteral("%1-%2: %3 record(s) at sequence %4 were overtaken by a later batch "
+                                         "(acknowledged up to %5); resent under a new epoch, out of order")
+                              .arg(batch->topic)
+                              .arg(batch->partition)
+                              .arg(batch->records.size())
+                              .arg(batch->baseSequence)
+                              .arg(q.lastAckedSequence));
+        if (!m_bumpNeeded) {
+            m_bumpNeeded = true;
+            m_bumpReason = QStringLiteral("a batch of %1-%2 was overtaken").arg(batch->topic).arg(batch->partition);
+        }
+        return retryLater();
+    }
     // The broker refused the batch, so it was not written: it can go again.
     // Behind an earlier unanswered batch, the same stamp waits its turn; a
     // real gap (or a lost producer state) needs a new epoch first (KIP-360),
@@ -692,8 +713,9 @@ void Producer::addPartitionsToTxn()
         if (q.inTransaction || q.batches.empty())
             continue;
         q.adding = true;
+        const QString &topic = tp.first; // clang 14 cannot capture a structured binding
         auto it =
-            std::find_if(topics.begin(), topics.end(), [&](const TopicPartitions &t) { return t.topic == tp.first; });
+            std::find_if(topics.begin(), topics.end(), [&](const TopicPartitions &t) { return t.topic == topic; });
         if (it == topics.end()) {
             topics.append({tp.first, {}});
             it = topics.end() - 1;
