@@ -1,0 +1,395 @@
+// The transaction panel in the real window, against the broker of the
+// "kafka" fixture: Init, Begin, Send, Commit and Abort by button, the
+// buttons' states, the timeline, "Fence me", and the fault lab's lost ack
+// with and without idempotence, counted by librdkafka. Saves screenshots.
+
+#include "RdkConsumer.h"
+#include "TestBroker.h"
+
+#include "producer/Transaction.h"
+#include "ui/DeliveryReportModel.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageEditor.h"
+#include "ui/ProtocolTimelineModel.h"
+#include "ui/TransactionPanel.h"
+#include "ui/TxnStateDiagram.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+
+using kpw::DeliveryReportModel;
+using kpw::MainWindow;
+using kpw::ProtocolTimelineModel;
+using kpw::TransactionPanel;
+using kpw::TxnState;
+
+namespace {
+
+constexpr int kTimeoutMs = 30000;
+
+template <typename T> T *child(QWidget &window, const char *name)
+{
+    T *widget = window.findChild<T *>(QString::fromLatin1(name));
+    if (!widget)
+        qWarning("no child %s", name);
+    return widget;
+}
+
+QString screenshotDir()
+{
+    const QString fromEnv = qEnvironmentVariable("KPW_SCREENSHOT_DIR");
+    return fromEnv.isEmpty() ? QStringLiteral(KPW_SCREENSHOT_DIR) : fromEnv;
+}
+
+// Every Call column of the timeline, "|"-joined.
+QString calls(const ProtocolTimelineModel *model)
+{
+    QStringList out;
+    for (int row = 0; row < model->rowCount(); ++row)
+        out.append(model->index(row, ProtocolTimelineModel::CallColumn).data().toString() + QLatin1Char('=') +
+                   model->index(row, ProtocolTimelineModel::ResultColumn).data().toString());
+    return out.join(QLatin1Char('|'));
+}
+
+int rowsOfKind(const ProtocolTimelineModel *model, const QString &kind)
+{
+    int n = 0;
+    for (int row = 0; row < model->rowCount(); ++row)
+        n += model->index(row, 0).data(ProtocolTimelineModel::KindRole).toString() == kind ? 1 : 0;
+    return n;
+}
+
+// The window with the panel's tab showing, its bootstrap set and the
+// composer holding a message for `topic`.
+struct Fixture
+{
+    MainWindow window;
+    TransactionPanel *panel = nullptr;
+    kpw::TxnStateDiagram *diagram = nullptr;
+    QPushButton *start = nullptr, *init = nullptr, *begin = nullptr, *send = nullptr, *commit = nullptr,
+                *abort = nullptr, *fence = nullptr, *sendOffsets = nullptr;
+    QSpinBox *count = nullptr;
+    QLineEdit *tid = nullptr;
+    QLabel *banner = nullptr;
+    std::unique_ptr<QAbstractItemModelTester> tester;
+
+    bool setUp(const QString &boot, const QString &topic, const QString &value)
+    {
+        window.resize(1500, 1000);
+        window.show();
+        if (!QTest::qWaitForWindowExposed(&window))
+            return false;
+        child<QLineEdit>(window, "bootstrapEdit")->setText(boot);
+        auto *editor = child<kpw::MessageEditor>(window, "messageEditor");
+        editor->setTopic(topic);
+        editor->setPartitionCount(1);
+        editor->setValue(value);
+        panel = child<TransactionPanel>(window, "transactionPanel");
+        auto *tabs = child<QTabWidget>(window, "composerTabs");
+        if (!panel || !tabs)
+            return false;
+        tabs->setCurrentWidget(panel);
+        diagram = child<kpw::TxnStateDiagram>(window, "txnStateDiagram");
+        start = child<QPushButton>(window, "startProducerButton");
+        init = child<QPushButton>(window, "initButton");
+        begin = child<QPushButton>(window, "beginButton");
+        send = child<QPushButton>(window, "txnSendButton");
+        commit = child<QPushButton>(window, "commitButton");
+        abort = child<QPushButton>(window, "abortButton");
+        fence = child<QPushButton>(window, "fenceMeButton");
+        sendOffsets = child<QPushButton>(window, "sendOffsetsButton");
+        count = child<QSpinBox>(window, "txnSendCount");
+        tid = child<QLineEdit>(window, "transactionalIdEdit");
+        banner = child<QLabel>(window, "txnBanner");
+        tester = std::make_unique<QAbstractItemModelTester>(panel->timeline(),
+                                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        return diagram && start && init && begin && send && commit && abort && fence && sendOffsets && count && tid &&
+               banner;
+    }
+    // Clicks `button` and waits until the call it started has finished.
+    bool click(QPushButton *button)
+    {
+        if (!button->isEnabled()) {
+            qWarning("%s is disabled", qPrintable(button->objectName()));
+            return false;
+        }
+        QTest::mouseClick(button, Qt::LeftButton);
+        return QTest::qWaitFor([this] { return !panel->callRunning(); }, kTimeoutMs);
+    }
+    QString message() { return child<QLabel>(window, "txnMessage")->text(); }
+    void screenshot(const QString &name)
+    {
+        QTest::qWait(250); // the timeline's 100 ms auto-scroll, and a repaint
+        const QString dir = screenshotDir();
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + QLatin1Char('/') + name;
+        QVERIFY2(window.grab().save(path), qPrintable(path));
+        qInfo("screenshot: %s", qPrintable(path));
+    }
+};
+
+} // namespace
+
+class TestTransactionPanel final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void timelineModelCapsAndColours();
+    void commitThenAbort();
+    void fenceMe();
+    void lostAckWithIdempotence_data();
+    void lostAckWithIdempotence();
+};
+
+void TestTransactionPanel::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestTransactionPanel::init()
+{
+    QSettings().clear();
+}
+
+void TestTransactionPanel::timelineModelCapsAndColours()
+{
+    ProtocolTimelineModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setMaxRows(3);
+    for (int i = 0; i < 5; ++i) {
+        kpw::ProtocolEvent e;
+        e.api = QStringLiteral("Produce v11");
+        e.result = QStringLiteral("OK");
+        e.sequences = QStringLiteral("t-0 seq %1").arg(i);
+        e.errorCode = i == 3 ? 6 : 0;
+        e.fault = i == 4;
+        model.append(e);
+    }
+    QCOMPARE(model.rowCount(), 0); // queued until the event loop turns
+    QTRY_COMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(0, ProtocolTimelineModel::SequencesColumn).data().toString(), QStringLiteral("t-0 seq 2"));
+    QCOMPARE(model.index(0, 0).data(ProtocolTimelineModel::KindRole).toString(), QStringLiteral("ok"));
+    QCOMPARE(model.index(1, 0).data(ProtocolTimelineModel::KindRole).toString(), QStringLiteral("error"));
+    QCOMPARE(model.index(2, 0).data(ProtocolTimelineModel::KindRole).toString(), QStringLiteral("fault"));
+    QVERIFY(model.index(1, 0).data(Qt::ForegroundRole).isValid());
+    QVERIFY(model.index(2, 0).data(Qt::BackgroundRole) != model.index(1, 0).data(Qt::BackgroundRole));
+    QVERIFY(!model.index(0, 0).data(Qt::BackgroundRole).isValid());
+    model.clear();
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestTransactionPanel::commitThenAbort()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-txn"));
+    KPW_CREATE_TOPIC(boot, topic, 1);
+    Fixture f;
+    QVERIFY(f.setUp(boot, topic, QStringLiteral("committed-{{seq}}")));
+    f.tid->setText(kpw::test::uniqueTopic(QStringLiteral("gui-tid")));
+
+    // Before anything runs only Init (and Start) make sense.
+    QVERIFY(f.init->isEnabled());
+    QVERIFY(!f.begin->isEnabled());
+    QVERIFY(!f.send->isEnabled());
+    QVERIFY(!f.commit->isEnabled());
+    QVERIFY(!f.abort->isEnabled());
+    QVERIFY(!f.fence->isEnabled());
+
+    QVERIFY2(f.click(f.init), qPrintable(f.message()));
+    QTRY_COMPARE_WITH_TIMEOUT(f.panel->status().state, TxnState::Ready, kTimeoutMs);
+    QCOMPARE(f.diagram->stateName(), QStringLiteral("READY"));
+    QVERIFY(f.panel->status().producerId >= 0);
+    QCOMPARE(child<QLabel>(f.window, "producerIdLabel")->text(), QString::number(f.panel->status().producerId));
+    QVERIFY(child<QLabel>(f.window, "protocolLabel")->text().startsWith(QLatin1Char('v')));
+    QVERIFY(!child<QLabel>(f.window, "coordinatorLabel")->text().isEmpty());
+    // READY: Begin, not Commit, Abort, Send or Send offsets.
+    QVERIFY(f.begin->isEnabled());
+    QVERIFY(!f.commit->isEnabled());
+    QVERIFY(!f.abort->isEnabled());
+    QVERIFY(!f.send->isEnabled());
+    QVERIFY(!f.sendOffsets->isEnabled());
+    QVERIFY(!f.init->isEnabled());
+
+    QVERIFY2(f.click(f.begin), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::InTransaction);
+    QCOMPARE(f.diagram->stateName(), QStringLiteral("IN_TRANSACTION"));
+    QVERIFY(!f.begin->isEnabled());
+    QVERIFY(f.commit->isEnabled());
+    QVERIFY(f.abort->isEnabled());
+    QVERIFY(f.send->isEnabled());
+    QVERIFY(f.sendOffsets->isEnabled());
+
+    f.count->setValue(3);
+    QTest::mouseClick(f.send, Qt::LeftButton);
+    DeliveryReportModel *reports = f.window.reportModel();
+    QTRY_COMPARE_WITH_TIMEOUT(reports->deliveredCount(), quint64(3), kTimeoutMs); // in the window's table too
+
+    // While Commit runs, every button waits.
+    QTest::mouseClick(f.commit, Qt::LeftButton);
+    QVERIFY(f.panel->callRunning());
+    QVERIFY(!f.commit->isEnabled() && !f.abort->isEnabled() && !f.begin->isEnabled() && !f.send->isEnabled());
+    QVERIFY(QTest::qWaitFor([&f] { return !f.panel->callRunning(); }, kTimeoutMs));
+    QVERIFY2(!child<QLabel>(f.window, "txnMessage")->property("error").toBool(), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::Ready);
+    QCOMPARE(f.diagram->stateName(), QStringLiteral("READY"));
+    QTRY_VERIFY2_WITH_TIMEOUT(calls(f.panel->timeline()).contains(QLatin1StringView("EndTxn(commit)")),
+                              qPrintable(calls(f.panel->timeline())), kTimeoutMs);
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("InitProducerId")),
+             qPrintable(calls(f.panel->timeline())));
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("Produce")), qPrintable(calls(f.panel->timeline())));
+    QVERIFY(!f.banner->isVisible());
+    f.screenshot(QStringLiteral("transactions-commit.png"));
+
+    // A second transaction, aborted after its record was written.
+    auto *editor = child<kpw::MessageEditor>(f.window, "messageEditor");
+    editor->setValue(QStringLiteral("aborted"));
+    f.count->setValue(1);
+    QVERIFY2(f.click(f.begin), qPrintable(f.message()));
+    QTest::mouseClick(f.send, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(reports->deliveredCount(), quint64(4), kTimeoutMs);
+    QVERIFY2(f.click(f.abort), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::Ready);
+    QTRY_VERIFY2_WITH_TIMEOUT(calls(f.panel->timeline()).contains(QLatin1StringView("EndTxn(abort)")),
+                              qPrintable(calls(f.panel->timeline())), kTimeoutMs);
+    f.screenshot(QStringLiteral("transactions-abort.png"));
+
+    // What a consumer sees: the committed three; read_uncommitted also the aborted one.
+    QString error;
+    auto committed = kpw::test::consumeAll(boot, topic, 100, 4000, QStringLiteral("read_committed"), &error);
+    QStringList values;
+    for (const auto &r : committed)
+        values.append(QString::fromUtf8(r.value.value_or(QByteArray())));
+    QCOMPARE(values, (QStringList{QStringLiteral("committed-1"), QStringLiteral("committed-2"),
+                                  QStringLiteral("committed-3")}));
+    auto all = kpw::test::consumeAll(boot, topic, 4, kTimeoutMs, QStringLiteral("read_uncommitted"), &error);
+    QCOMPARE(all.size(), 4);
+    QCOMPARE(all.last().value.value_or(QByteArray()), QByteArrayLiteral("aborted"));
+}
+
+void TestTransactionPanel::fenceMe()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-fence"));
+    KPW_CREATE_TOPIC(boot, topic, 1);
+    Fixture f;
+    QVERIFY(f.setUp(boot, topic, QStringLiteral("zombie")));
+    f.tid->setText(kpw::test::uniqueTopic(QStringLiteral("gui-tid-fence")));
+
+    QVERIFY2(f.click(f.init), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::Ready);
+    const auto epoch = f.panel->status().producerEpoch;
+    QVERIFY2(f.click(f.begin), qPrintable(f.message()));
+    QTest::mouseClick(f.send, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.reportModel()->deliveredCount(), quint64(1), kTimeoutMs);
+
+    QVERIFY(f.fence->isEnabled());
+    QTest::mouseClick(f.fence, Qt::LeftButton);
+    // The second producer's calls show in the timeline; then the notice.
+    QTRY_VERIFY2_WITH_TIMEOUT(f.banner->isVisible(), qPrintable(f.message()), kTimeoutMs);
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("2nd producer: InitProducerId")),
+             qPrintable(calls(f.panel->timeline())));
+    QTRY_VERIFY_WITH_TIMEOUT(f.commit->isEnabled(), kTimeoutMs);
+
+    // The zombie's next call fails: FATAL_ERROR, fenced, on the diagram and the banner.
+    QVERIFY(f.click(f.commit));
+    QTRY_COMPARE_WITH_TIMEOUT(f.panel->status().state, TxnState::FatalError, kTimeoutMs);
+    QVERIFY2(child<QLabel>(f.window, "txnMessage")->property("error").toBool(), qPrintable(f.message()));
+    QCOMPARE(f.diagram->stateName(), QStringLiteral("FATAL_ERROR"));
+    QVERIFY(f.banner->isVisible());
+    QVERIFY2(f.banner->text().contains(QLatin1StringView("FATAL_ERROR")) &&
+                 f.banner->text().contains(QLatin1StringView("fenced")),
+             qPrintable(f.banner->text()));
+    QCOMPARE(child<QLabel>(f.window, "txnStateLabel")->text(), QStringLiteral("FATAL_ERROR"));
+    QVERIFY(!f.begin->isEnabled() && !f.commit->isEnabled() && !f.abort->isEnabled() && !f.send->isEnabled());
+    QVERIFY(f.init->isEnabled());
+    QVERIFY(f.start->isEnabled());
+    f.screenshot(QStringLiteral("transactions-fenced.png"));
+
+    // Restart: a fresh producer, which Init gives a newer epoch.
+    QTest::mouseClick(f.start, Qt::LeftButton);
+    QCOMPARE(f.panel->status().state, TxnState::Uninitialized);
+    QVERIFY(!f.banner->isVisible());
+    QVERIFY2(f.click(f.init), qPrintable(f.message()));
+    QTRY_COMPARE_WITH_TIMEOUT(f.panel->status().state, TxnState::Ready, kTimeoutMs);
+    QVERIFY(f.panel->status().producerEpoch > epoch);
+
+    // The zombie's record never became visible to read_committed.
+    QString error;
+    auto seen = kpw::test::consumeAll(boot, topic, 100, 3000, QStringLiteral("read_committed"), &error);
+    QCOMPARE(seen.size(), 0);
+}
+
+void TestTransactionPanel::lostAckWithIdempotence_data()
+{
+    QTest::addColumn<bool>("idempotence");
+    QTest::newRow("idempotence on: written once") << true;
+    QTest::newRow("idempotence off: written twice") << false;
+}
+
+void TestTransactionPanel::lostAckWithIdempotence()
+{
+    QFETCH(bool, idempotence);
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-lost-ack"));
+    KPW_CREATE_TOPIC(boot, topic, 1);
+    Fixture f;
+    QVERIFY(f.setUp(boot, topic, QStringLiteral("rec-{{seq}}")));
+    f.tid->clear();
+    auto *check = child<QCheckBox>(f.window, "idempotenceCheck");
+    QVERIFY(check && check->isEnabled());
+    check->setChecked(idempotence);
+    QVERIFY(!f.init->isEnabled()); // no transactional.id, no initTransactions
+    QTest::mouseClick(f.start, Qt::LeftButton);
+    QVERIFY(f.panel->isStarted());
+    if (idempotence)
+        QTRY_VERIFY_WITH_TIMEOUT(f.panel->status().producerId >= 0, kTimeoutMs);
+    else
+        QTest::qWait(500);
+
+    child<QSpinBox>(f.window, "lostAckSpin")->setValue(1);
+    auto *lostAck = child<QPushButton>(f.window, "lostAckButton");
+    QVERIFY(lostAck->isEnabled());
+    QTest::mouseClick(lostAck, Qt::LeftButton);
+    f.count->setValue(3);
+    QVERIFY(f.send->isEnabled());
+    QTest::mouseClick(f.send, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(f.window.reportModel()->deliveredCount(), quint64(3), kTimeoutMs);
+    QCOMPARE(f.window.reportModel()->failedCount(), quint64(0));
+    QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(f.panel->timeline(), QStringLiteral("fault")) >= 2, kTimeoutMs); // armed, fired
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT")), qPrintable(calls(f.panel->timeline())));
+
+    const QString explanation = f.panel->faultExplanation();
+    QVERIFY2(explanation.startsWith(idempotence ? QLatin1StringView("Idempotence on")
+                                                : QLatin1StringView("Idempotence off")),
+             qPrintable(explanation));
+
+    QString error;
+    auto got =
+        kpw::test::consumeAll(boot, topic, idempotence ? 3 : 6, kTimeoutMs, QStringLiteral("read_uncommitted"), &error);
+    auto settle = kpw::test::consumeAll(boot, topic, 100, 2000, QStringLiteral("read_uncommitted"), &error);
+    QStringList values;
+    for (const auto &r : settle)
+        values.append(QString::fromUtf8(r.value.value_or(QByteArray())));
+    const QStringList once{QStringLiteral("rec-1"), QStringLiteral("rec-2"), QStringLiteral("rec-3")};
+    QCOMPARE(values, idempotence ? once : once + once);
+    if (idempotence)
+        f.screenshot(QStringLiteral("transactions-faultlab.png"));
+}
+
+QTEST_MAIN(TestTransactionPanel)
+#include "tst_transactionpanel.moc"
