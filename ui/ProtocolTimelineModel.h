@@ -8,7 +8,7 @@
 namespace kpw {
 
 // Every protocol call of the transaction panel's producers, one row each:
-// time, call, peer, producer id/epoch, partitions, sequences, result.
+// time, call, result, producer id/epoch, sequences, partitions, detail, peer.
 // Errors are red, injected faults purple, state changes grey. Events are
 // queued and inserted once per event-loop pass (one beginInsertRows per
 // burst); the oldest rows are dropped past maxRows().
@@ -20,12 +20,12 @@ public:
     enum Column {
         TimeColumn,
         CallColumn,
-        PeerColumn,
-        ProducerColumn,
-        PartitionsColumn,
-        SequencesColumn,
         ResultColumn,
+        ProducerColumn,
+        SequencesColumn,
+        PartitionsColumn,
         DetailColumn,
+        PeerColumn,
         ColumnCount
     };
     enum Role {

@@ -27,6 +27,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -69,12 +70,13 @@ TransactionPanel::TransactionPanel(MessageEditor *editor, QWidget *parent) : QWi
     m_client->setProtocolTrace(true);
     wireClient(m_client);
 
-    auto *right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(buildStateView());
-    right->addWidget(buildTimeline());
-    right->setStretchFactor(0, 0);
-    right->setStretchFactor(1, 1);
-    right->setChildrenCollapsible(false);
+    // A layout, not a splitter: the diagram keeps its height when the banner
+    // appears, and the timeline takes the rest.
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(4, 0, 0, 0);
+    rightLayout->addWidget(buildStateView(), 0);
+    rightLayout->addWidget(buildTimeline(), 1);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->setObjectName(QStringLiteral("transactionSplitter"));
@@ -255,10 +257,10 @@ QGroupBox *TransactionPanel::buildTransactionGroup()
     auto *grid = new QGridLayout(group);
     grid->addWidget(m_initButton, 0, 0);
     grid->addWidget(m_beginButton, 0, 1);
-    grid->addWidget(m_sendButton, 1, 0);
-    grid->addWidget(m_sendCount, 1, 1);
-    grid->addWidget(m_commitButton, 2, 0);
-    grid->addWidget(m_abortButton, 2, 1);
+    grid->addWidget(m_sendButton, 0, 2);
+    grid->addWidget(m_sendCount, 0, 3);
+    grid->addWidget(m_commitButton, 1, 0, 1, 2);
+    grid->addWidget(m_abortButton, 1, 2, 1, 2);
 
     connect(m_initButton, &QPushButton::clicked, this, &TransactionPanel::initTransactions);
     connect(m_beginButton, &QPushButton::clicked, this, &TransactionPanel::beginTransaction);
@@ -304,8 +306,9 @@ QGroupBox *TransactionPanel::buildOffsetsGroup()
     m_offsetsTable->setToolTip(tr("The consumed positions to commit with the transaction: the next offset to read"));
     m_offsetsTable->setTabKeyNavigation(false);
     const int rowHeight = m_offsetsTable->verticalHeader()->defaultSectionSize();
-    m_offsetsTable->setMinimumHeight(m_offsetsTable->horizontalHeader()->sizeHint().height() + 3 * rowHeight + 4);
-    m_offsetsTable->setMaximumHeight(m_offsetsTable->horizontalHeader()->sizeHint().height() + 4 * rowHeight + 4);
+    // Room for two rows; more scroll.
+    m_offsetsTable->setFixedHeight(m_offsetsTable->horizontalHeader()->sizeHint().height() + 2 * rowHeight +
+                                   2 * m_offsetsTable->frameWidth() + 2);
 
     auto *addRow = new QToolButton(group);
     addRow->setObjectName(QStringLiteral("offsetsAddRow"));
@@ -477,38 +480,41 @@ QWidget *TransactionPanel::buildStateView()
     m_epochLabel = value("epochLabel");
     m_protocolLabel = value("protocolLabel");
     m_coordinatorLabel = value("coordinatorLabel");
-    m_coordinatorLabel->setWordWrap(true);
     m_lastDeliveryLabel = value("lastDeliveryLabel");
     m_lastDeliveryLabel->setWordWrap(true);
     m_lastDeliveryLabel->setToolTip(tr("The newest record the panel's producer delivered, with the producer id, "
                                        "epoch and sequence number the broker deduplicates by"));
 
-    auto *identity = new QFormLayout;
-    identity->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    identity->addRow(tr("State:"), m_stateLabel);
-    identity->addRow(tr("Producer id:"), m_producerIdLabel);
-    identity->addRow(tr("Epoch:"), m_epochLabel);
-    identity->addRow(tr("Protocol:"), m_protocolLabel);
-    identity->addRow(tr("Coordinator:"), m_coordinatorLabel);
-    identity->addRow(tr("Last record:"), m_lastDeliveryLabel);
-    auto *identityBox = new QWidget(view);
-    identityBox->setLayout(identity);
-    identityBox->setMinimumWidth(230);
-    identityBox->setMaximumWidth(340);
-
-    auto *row = new QHBoxLayout;
-    row->addWidget(m_diagram, 1);
-    row->addWidget(identityBox, 0);
+    // Under the diagram: the producer's identity, then the newest record.
+    const auto pair = [view](const QString &name, QLabel *value, QBoxLayout *into) {
+        auto *label = new QLabel(name, view);
+        label->setBuddy(value);
+        into->addWidget(label);
+        into->addWidget(value);
+        into->addSpacing(14);
+    };
+    auto *ids = new QHBoxLayout;
+    pair(tr("State:"), m_stateLabel, ids);
+    pair(tr("Producer id:"), m_producerIdLabel, ids);
+    pair(tr("Epoch:"), m_epochLabel, ids);
+    pair(tr("Protocol:"), m_protocolLabel, ids);
+    pair(tr("Coordinator:"), m_coordinatorLabel, ids);
+    ids->addStretch(1);
+    auto *last = new QHBoxLayout;
+    pair(tr("Last record:"), m_lastDeliveryLabel, last);
+    last->setStretch(1, 1);
 
     m_message = new QLabel(view);
     m_message->setObjectName(QStringLiteral("txnMessage"));
-    m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setWordWrap(true);
 
     auto *layout = new QVBoxLayout(view);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
-    layout->addLayout(row, 1);
+    layout->addWidget(m_diagram);
+    layout->addLayout(ids);
+    layout->addLayout(last);
     layout->addWidget(m_message);
     return view;
 }
@@ -517,12 +523,13 @@ QWidget *TransactionPanel::buildTimeline()
 {
     auto *box = new QWidget(this);
     auto *title = new QLabel(tr("Protocol timeline"), box);
-    QFont bold = title->font();
-    bold.setBold(true);
-    title->setFont(bold);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    title->setFont(titleFont);
     auto *legend = new QLabel(tr("<span style='color:#b0121f'>errors</span> \u00B7 "
                                  "<span style='color:#5b1f9e'><b>injected faults</b></span> \u00B7 "
-                                 "<span style='color:#606060'>state changes</span>"),
+                                 "<span style='color:#606060'>state changes</span> \u00B7 "
+                                 "2nd: the Fence-me producer"),
                               box);
     auto *clear = new QToolButton(box);
     clear->setObjectName(QStringLiteral("clearTimelineButton"));
@@ -551,12 +558,18 @@ QWidget *TransactionPanel::buildTimeline()
     const QFontMetrics fm = m_timelineView->fontMetrics();
     const auto widthOf = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 20; };
     columns->resizeSection(ProtocolTimelineModel::TimeColumn, widthOf(QStringLiteral("00:00:00.000")));
-    columns->resizeSection(ProtocolTimelineModel::CallColumn, widthOf(QStringLiteral("AddPartitionsToTxn v5")));
-    columns->resizeSection(ProtocolTimelineModel::PeerColumn, widthOf(QStringLiteral("coordinator broker 1 (127.")));
+    columns->resizeSection(ProtocolTimelineModel::CallColumn, widthOf(QStringLiteral("2nd: InitProducerId v5")));
+    QFont bold = m_timelineView->font();
+    bold.setBold(true);
+    columns->resizeSection(ProtocolTimelineModel::ResultColumn,
+                           std::max(QFontMetrics(bold).horizontalAdvance(QStringLiteral("ABORTABLE_ERROR")) + 20,
+                                    widthOf(QStringLiteral("COORDINATOR_LOAD_IN_PROGRESS"))));
     columns->resizeSection(ProtocolTimelineModel::ProducerColumn, widthOf(QStringLiteral("0000 / 00")));
+    columns->resizeSection(ProtocolTimelineModel::SequencesColumn, widthOf(QStringLiteral("a-topic-name-0 seq 0..9")));
     columns->resizeSection(ProtocolTimelineModel::PartitionsColumn, widthOf(QStringLiteral("a-topic-name-0")));
-    columns->resizeSection(ProtocolTimelineModel::SequencesColumn, widthOf(QStringLiteral("a-topic-0 seq 0..9")));
-    columns->resizeSection(ProtocolTimelineModel::ResultColumn, widthOf(QStringLiteral("IN_TRANSACTION")));
+    columns->resizeSection(ProtocolTimelineModel::DetailColumn, widthOf(QStringLiteral("lost ack: the response to")));
+    columns->resizeSection(ProtocolTimelineModel::PeerColumn,
+                           widthOf(QStringLiteral("coordinator broker 1 (127.0.0.1:9092)")));
 
     auto *header = new QHBoxLayout;
     header->addWidget(title);
@@ -647,13 +660,14 @@ void TransactionPanel::startProducer()
     started.timeMs = QDateTime::currentMSecsSinceEpoch();
     started.api = QStringLiteral("start");
     started.peer = config->value(QStringLiteral("bootstrap.servers"));
-    started.result = m_runningTid.isEmpty()
+    started.result = tr("started");
+    started.detail = m_runningTid.isEmpty()
                          ? (config->idempotent() ? tr("idempotent producer") : tr("plain producer (no idempotence)"))
                          : tr("transactional.id=%1").arg(m_runningTid);
     m_timeline->append(started);
     showMessage(m_runningTid.isEmpty()
                     ? tr("Producer started (%1). Send the composed message; arm a fault first to see a retry.")
-                          .arg(started.result)
+                          .arg(started.detail)
                     : tr("Producer started with transactional.id=%1: press Init.").arg(m_runningTid),
                 false);
     updateIdentity();
@@ -782,14 +796,7 @@ void TransactionPanel::injectFault(const kpw::FaultSpec &fault)
     m_client->injectFault(fault);
     m_lastFault = fault;
     m_faultFired = false;
-    // The timeline shows the arming too; the engine adds a row when it fires.
-    ProtocolEvent armed;
-    armed.timeMs = QDateTime::currentMSecsSinceEpoch();
-    armed.api = QStringLiteral("FAULT");
-    armed.fault = true;
-    armed.result = fault.kind == FaultSpec::Kind::None ? tr("cleared") : tr("armed");
-    armed.detail = fault.describe();
-    m_timeline->append(armed);
+    // The engine puts the arming and the firing in the timeline.
     if (fault.kind == FaultSpec::Kind::None)
         m_faultExplanation->setText(tr("No fault armed."));
     else
@@ -815,7 +822,7 @@ void TransactionPanel::fenceMe()
     m_fencer->setBlockingSends(false);
     connect(m_fencer, &ProducerClient::protocolEvent, this, [this](const kpw::ProtocolEvent &event) {
         if (event.api != QLatin1StringView("STATE"))
-            m_timeline->append(event, tr("2nd producer"));
+            m_timeline->append(event, tr("2nd"));
     });
     connect(m_fencer, &ProducerClient::transactionCallDone, this,
             [this](quint64 id, const QString &, const kpw::Error &e) { onFencerDone(id, e); });
@@ -879,8 +886,8 @@ void TransactionPanel::onStatus(const kpw::TxnStatus &status)
     m_status = status;
     if (status.state == TxnState::FatalError) {
         const bool fenced = status.lastError.contains(QLatin1StringView("fenced"), Qt::CaseInsensitive);
-        showBanner(tr("FATAL_ERROR%1: %2. This producer can do nothing more; press Start producer (or Init) for a "
-                      "fresh one, which takes a new epoch.")
+        showBanner(tr("FATAL_ERROR%1: %2. This producer can do nothing more: Restart producer (or Init) starts a "
+                      "fresh one, with a new epoch.")
                        .arg(fenced ? tr(" (fenced)") : QString(), status.lastError),
                    true);
     } else if (status.state == TxnState::AbortableError) {
@@ -895,7 +902,7 @@ void TransactionPanel::onStatus(const kpw::TxnStatus &status)
 void TransactionPanel::onProtocolEvent(const kpw::ProtocolEvent &event)
 {
     m_timeline->append(event);
-    if (event.fault)
+    if (event.fault && event.result != QLatin1StringView("armed"))
         m_faultFired = true;
 }
 
@@ -911,9 +918,11 @@ void TransactionPanel::onDelivered(const QList<kpw::DeliveryReport> &reports)
         if (last.producerId >= 0)
             text += tr(", pid %1 epoch %2 seq %3").arg(last.producerId).arg(last.producerEpoch).arg(last.sequence);
         m_lastDeliveryLabel->setText(text);
+        m_lastDeliveryLabel->setToolTip(text);
         m_lastDeliveryLabel->setStyleSheet(QString());
     } else {
         m_lastDeliveryLabel->setText(tr("%1 failed: %2").arg(where, last.errorName()));
+        m_lastDeliveryLabel->setToolTip(last.errorMessage);
         m_lastDeliveryLabel->setStyleSheet(kErrorStyle);
     }
 
@@ -969,6 +978,7 @@ void TransactionPanel::updateIdentity()
     m_protocolLabel->setText(
         m_status.protocolVersion > 0 ? (m_status.protocolVersion == 2 ? tr("v2 (KIP-890)") : tr("v1")) : none);
     m_coordinatorLabel->setText(m_status.coordinator.isEmpty() ? none : m_status.coordinator);
+    m_coordinatorLabel->setToolTip(m_status.coordinator);
 }
 
 void TransactionPanel::updateControls()

@@ -88,6 +88,8 @@ TxnStateDiagram::TxnStateDiagram(QWidget *parent) : QWidget(parent)
 
 void TxnStateDiagram::setState(TxnState state)
 {
+    if (state != m_state)
+        m_previous = m_state;
     m_state = state;
     setAccessibleDescription(tr("Current state: %1").arg(txnStateName(state)));
     setToolTip(tr("The transactional producer's state machine; the current state is %1").arg(txnStateName(state)));
@@ -102,9 +104,9 @@ void TxnStateDiagram::setActive(bool active)
 
 QSize TxnStateDiagram::minimumSizeHint() const
 {
-    const QFontMetrics fm = fontMetrics();
+    const QFontMetrics fm(boxFont());
     const int boxWidth = fm.horizontalAdvance(QStringLiteral("ABORTABLE_ERROR")) + 16;
-    return {kColumns * (boxWidth + 24), kRows * (fm.height() + 14) + (kRows - 1) * 26 + 8};
+    return {kColumns * (boxWidth + 30) + 8, kRows * (fm.height() + 12) + (kRows - 1) * 24 + 8};
 }
 
 QSize TxnStateDiagram::sizeHint() const
@@ -113,14 +115,22 @@ QSize TxnStateDiagram::sizeHint() const
     return {min.width() + 60, min.height() + 40};
 }
 
+QFont TxnStateDiagram::boxFont() const
+{
+    QFont f = font();
+    f.setPointSizeF(f.pointSizeF() * 0.92);
+    return f;
+}
+
 QRectF TxnStateDiagram::boxRect(TxnState state) const
 {
     const QRectF area = QRectF(rect()).adjusted(4, 4, -4, -4);
     const qreal cellW = area.width() / kColumns;
     const qreal cellH = area.height() / kRows;
-    const QFontMetrics fm = fontMetrics();
-    const qreal boxW = qMin(cellW - 20, qreal(fm.horizontalAdvance(QStringLiteral("ABORTABLE_ERROR")) + 28));
-    const qreal boxH = qMin(cellH - 18, qreal(fm.height() + 18));
+    const QFontMetrics fm(boxFont());
+    // Gaps of at least 44 px leave room for the arrows' labels.
+    const qreal boxW = qMin(cellW - 44, qreal(fm.horizontalAdvance(QStringLiteral("ABORTABLE_ERROR")) + 28));
+    const qreal boxH = qMin(cellH - 18, qreal(fm.height() + 16));
     for (const Cell &cell : kCells) {
         if (cell.state != state)
             continue;
@@ -148,7 +158,8 @@ void TxnStateDiagram::paintEvent(QPaintEvent *)
         const QRectF b = boxRect(edge.to);
         const QPointF start = exitPoint(a, b.center());
         const QPointF end = exitPoint(b, a.center());
-        const bool taken = m_active && edge.to == m_state;
+        // The transition just taken is drawn like the state it led to.
+        const bool taken = m_active && edge.to == m_state && edge.from == m_previous;
         QColor colour = taken ? pal.color(QPalette::Highlight) : line;
         if (edge.to == TxnState::FatalError || edge.to == TxnState::AbortableError)
             colour = taken ? warningColor(edge.to)
@@ -185,7 +196,6 @@ void TxnStateDiagram::paintEvent(QPaintEvent *)
         }
     }
 
-    p.setFont(font());
     for (const Cell &cell : kCells) {
         const QRectF r = boxRect(cell.state);
         const bool current = m_active && cell.state == m_state;
@@ -203,7 +213,7 @@ void TxnStateDiagram::paintEvent(QPaintEvent *)
         p.setPen(QPen(border, current ? 2.5 : 1.2));
         p.setBrush(fill);
         p.drawRoundedRect(r, 6, 6);
-        QFont f = font();
+        QFont f = boxFont();
         f.setBold(current);
         p.setFont(f);
         p.setPen(label);

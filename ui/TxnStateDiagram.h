@@ -31,9 +31,11 @@ protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    QFont boxFont() const;
     QRectF boxRect(TxnState state) const;
 
     TxnState m_state = TxnState::Uninitialized;
+    TxnState m_previous = TxnState::Uninitialized;
     bool m_active = false;
 };
 

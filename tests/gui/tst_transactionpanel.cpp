@@ -23,6 +23,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -91,7 +92,13 @@ struct Fixture
         window.show();
         if (!QTest::qWaitForWindowExposed(&window))
             return false;
+        // The window's own producer connects too, as a user's would: the
+        // panel must not disturb it.
         child<QLineEdit>(window, "bootstrapEdit")->setText(boot);
+        QTest::mouseClick(child<QPushButton>(window, "connectButton"), Qt::LeftButton);
+        auto *status = child<QLabel>(window, "connectionStatus");
+        if (!QTest::qWaitFor([status] { return status->property("connected").toBool(); }, kTimeoutMs))
+            return false;
         auto *editor = child<kpw::MessageEditor>(window, "messageEditor");
         editor->setTopic(topic);
         editor->setPartitionCount(1);
@@ -101,6 +108,9 @@ struct Fixture
         if (!panel || !tabs)
             return false;
         tabs->setCurrentWidget(panel);
+        // More room for the panel than for the delivery table, as a presenter would drag it.
+        if (auto *vertical = qobject_cast<QSplitter *>(tabs->parentWidget()->parentWidget()))
+            vertical->setSizes({740, 180});
         diagram = child<kpw::TxnStateDiagram>(window, "txnStateDiagram");
         start = child<QPushButton>(window, "startProducerButton");
         init = child<QPushButton>(window, "initButton");
@@ -301,7 +311,7 @@ void TestTransactionPanel::fenceMe()
     QTest::mouseClick(f.fence, Qt::LeftButton);
     // The second producer's calls show in the timeline; then the notice.
     QTRY_VERIFY2_WITH_TIMEOUT(f.banner->isVisible(), qPrintable(f.message()), kTimeoutMs);
-    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("2nd producer: InitProducerId")),
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("2nd: InitProducerId")),
              qPrintable(calls(f.panel->timeline())));
     QTRY_VERIFY_WITH_TIMEOUT(f.commit->isEnabled(), kTimeoutMs);
 
@@ -371,7 +381,10 @@ void TestTransactionPanel::lostAckWithIdempotence()
     QTRY_COMPARE_WITH_TIMEOUT(f.window.reportModel()->deliveredCount(), quint64(3), kTimeoutMs);
     QCOMPARE(f.window.reportModel()->failedCount(), quint64(0));
     QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(f.panel->timeline(), QStringLiteral("fault")) >= 2, kTimeoutMs); // armed, fired
-    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT")), qPrintable(calls(f.panel->timeline())));
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=armed")),
+             qPrintable(calls(f.panel->timeline())));
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=injected")),
+             qPrintable(calls(f.panel->timeline())));
 
     const QString explanation = f.panel->faultExplanation();
     QVERIFY2(explanation.startsWith(idempotence ? QLatin1StringView("Idempotence on")
