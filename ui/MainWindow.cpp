@@ -326,6 +326,7 @@ QWidget *MainWindow::buildReportPanel()
     columns->resizeSection(DeliveryReportModel::KeyColumn, widthOf(QStringLiteral("customer-000000000")));
     columns->resizeSection(DeliveryReportModel::SizeColumn, widthOf(QStringLiteral("000.0 KiB")));
     columns->resizeSection(DeliveryReportModel::LatencyColumn, widthOf(tr("Latency (ms)")));
+    columns->resizeSection(DeliveryReportModel::ProducerColumn, widthOf(tr("PID / epoch / seq")));
 
     m_logView = new QPlainTextEdit(tabs);
     m_logView->setObjectName(QStringLiteral("logView"));
