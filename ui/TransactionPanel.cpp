@@ -178,10 +178,10 @@ QGroupBox *TransactionPanel::buildProducerGroup()
     m_protocolCombo->setToolTip(tr("kpw.transaction.protocol: auto uses v2 (KIP-890: partitions join the "
                                    "transaction through Produce, the epoch is bumped at every EndTxn) where the "
                                    "broker finalizes it, v1 otherwise"));
-    auto *protocolLabel = new QLabel(tr("Pr&otocol:"), group);
+    auto *protocolLabel = new QLabel(tr("&Protocol:"), group);
     protocolLabel->setBuddy(m_protocolCombo);
 
-    m_idempotenceCheck = new QCheckBox(tr("&Idempotence (without transactional.id)"), group);
+    m_idempotenceCheck = new QCheckBox(tr("Idempotence (&without transactional.id)"), group);
     m_idempotenceCheck->setObjectName(QStringLiteral("idempotenceCheck"));
     m_idempotenceCheck->setChecked(true);
     m_idempotenceCheck->setToolTip(tr("enable.idempotence for the panel's producer when no transactional.id is "
@@ -193,7 +193,7 @@ QGroupBox *TransactionPanel::buildProducerGroup()
                            tr("Starts a fresh producer with these settings (ApiVersions, Metadata; InitProducerId "
                               "when idempotent without transactional.id). Stops the previous one."),
                            group);
-    m_fenceButton = button(tr("&Fence me"), "fenceMeButton",
+    m_fenceButton = button(tr("Fence m&e"), "fenceMeButton",
                            tr("Starts a second producer with the same transactional.id and calls initTransactions() "
                               "on it (FindCoordinator, InitProducerId): the coordinator bumps the epoch and aborts "
                               "this producer's open transaction; this producer's next call fails as fenced."),
@@ -225,12 +225,12 @@ QGroupBox *TransactionPanel::buildProducerGroup()
 QGroupBox *TransactionPanel::buildTransactionGroup()
 {
     auto *group = new QGroupBox(tr("Transaction"), this);
-    m_initButton = button(tr("I&nit"), "initButton",
+    m_initButton = button(tr("&Init"), "initButton",
                           tr("initTransactions(): FindCoordinator (TRANSACTION) and InitProducerId with the "
                              "transactional.id, which fences older epochs and completes a pending transaction. "
                              "Starts the producer first if needed."),
                           group);
-    m_beginButton = button(tr("&Begin"), "beginButton",
+    m_beginButton = button(tr("Be&gin"), "beginButton",
                            tr("beginTransaction(): a local state change, no request; the partitions join the "
                               "transaction with the first Produce (v2) or AddPartitionsToTxn (v1)."),
                            group);
@@ -276,7 +276,7 @@ QGroupBox *TransactionPanel::buildOffsetsGroup()
     m_groupEdit = new QLineEdit(group);
     m_groupEdit->setObjectName(QStringLiteral("offsetsGroupEdit"));
     m_groupEdit->setPlaceholderText(tr("consumer group id"));
-    auto *groupLabel = new QLabel(tr("&Group:"), group);
+    auto *groupLabel = new QLabel(tr("Gro&up:"), group);
     groupLabel->setBuddy(m_groupEdit);
     m_generationSpin = new QSpinBox(group);
     m_generationSpin->setObjectName(QStringLiteral("offsetsGenerationSpin"));
@@ -318,7 +318,7 @@ QGroupBox *TransactionPanel::buildOffsetsGroup()
     removeRow->setObjectName(QStringLiteral("offsetsRemoveRow"));
     removeRow->setText(QStringLiteral("\u2212"));
     removeRow->setToolTip(tr("Remove the selected row"));
-    m_sendOffsetsButton = button(tr("Send o&ffsets"), "sendOffsetsButton",
+    m_sendOffsetsButton = button(tr("Send &offsets"), "sendOffsetsButton",
                                  tr("sendOffsetsToTransaction(): AddOffsetsToTxn to the transaction coordinator, "
                                     "then FindCoordinator (GROUP) and TxnOffsetCommit to the group coordinator; "
                                     "the offsets count only if the transaction commits."),
@@ -381,7 +381,7 @@ QGroupBox *TransactionPanel::buildFaultLab()
     m_delaySpin->setValue(1000);
     m_delaySpin->setSuffix(tr(" ms"));
     m_delaySpin->setToolTip(tr("Delay for every response on the producer's connections (0 turns it off)"));
-    auto *delay = button(tr("D&elay"), "delayButton",
+    auto *delay = button(tr("Dela&y"), "delayButton",
                          tr("Holds every response for this long before the producer reads it (past "
                             "request.timeout.ms the producer gives up on the request and retries)"),
                          group);
@@ -391,7 +391,7 @@ QGroupBox *TransactionPanel::buildFaultLab()
     m_disconnectSpin->setRange(1, 1000);
     m_disconnectSpin->setPrefix(tr("request "));
     m_disconnectSpin->setToolTip(tr("Which Produce request from now (1 = the next one)"));
-    auto *disconnect = button(tr("Dis&connect"), "disconnectButton",
+    auto *disconnect = button(tr("Disco&nnect"), "disconnectButton",
                               tr("Closes the connection right after the N-th Produce request is written: the "
                                  "request may or may not have reached the broker"),
                               group);
@@ -407,7 +407,7 @@ QGroupBox *TransactionPanel::buildFaultLab()
                              "broker already wrote"),
                           group);
 
-    auto *clear = button(tr("Clear faults"), "clearFaultsButton", tr("Disarms every fault on the producer"), group);
+    auto *clear = button(tr("Clear f&aults"), "clearFaultsButton", tr("Disarms every fault on the producer"), group);
 
     m_faultExplanation = new QLabel(group);
     m_faultExplanation->setObjectName(QStringLiteral("faultExplanation"));

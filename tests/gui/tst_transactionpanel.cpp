@@ -15,11 +15,14 @@
 #include "ui/TxnStateDiagram.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractButton>
+#include <QAction>
 #include <QCheckBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -162,6 +165,8 @@ private Q_SLOTS:
     void timelineModelCapsAndColours();
     void commitThenAbort();
     void fenceMe();
+    void sendOffsetsThenCommit();
+    void mnemonicsAreUnique();
     void lostAckWithIdempotence_data();
     void lostAckWithIdempotence();
 };
@@ -248,6 +253,9 @@ void TestTransactionPanel::commitThenAbort()
     QTest::mouseClick(f.send, Qt::LeftButton);
     DeliveryReportModel *reports = f.window.reportModel();
     QTRY_COMPARE_WITH_TIMEOUT(reports->deliveredCount(), quint64(3), kTimeoutMs); // in the window's table too
+    // With the producer id, epoch and sequence the broker deduplicates by.
+    QCOMPARE(reports->index(2, DeliveryReportModel::ProducerColumn).data().toString(),
+             QStringLiteral("%1 / %2 / 2").arg(f.panel->status().producerId).arg(f.panel->status().producerEpoch));
 
     // While Commit runs, every button waits.
     QTest::mouseClick(f.commit, Qt::LeftButton);
@@ -344,6 +352,82 @@ void TestTransactionPanel::fenceMe()
     QCOMPARE(seen.size(), 0);
 }
 
+void TestTransactionPanel::sendOffsetsThenCommit()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-offsets"));
+    const QString input = kpw::test::uniqueTopic(QStringLiteral("gui-input"));
+    const QString group = kpw::test::uniqueTopic(QStringLiteral("gui-group"));
+    KPW_CREATE_TOPIC(boot, topic, 1);
+    KPW_CREATE_TOPIC(boot, input, 2);
+    Fixture f;
+    QVERIFY(f.setUp(boot, topic, QStringLiteral("processed")));
+    f.tid->setText(kpw::test::uniqueTopic(QStringLiteral("gui-tid-offsets")));
+    QVERIFY2(f.click(f.init), qPrintable(f.message()));
+    QVERIFY2(f.click(f.begin), qPrintable(f.message()));
+    QTest::mouseClick(f.send, Qt::LeftButton);
+
+    // Without a group id the panel says so and sends nothing.
+    QTest::mouseClick(f.sendOffsets, Qt::LeftButton);
+    QVERIFY(!f.panel->callRunning());
+    QVERIFY2(f.message().contains(QLatin1StringView("group id")), qPrintable(f.message()));
+
+    child<QLineEdit>(f.window, "offsetsGroupEdit")->setText(group);
+    auto *table = child<QTableWidget>(f.window, "offsetsTable");
+    table->item(0, 0)->setText(input);
+    table->item(0, 1)->setText(QStringLiteral("1"));
+    table->item(0, 2)->setText(QStringLiteral("42"));
+    QVERIFY2(f.click(f.sendOffsets), qPrintable(f.message()));
+    QVERIFY2(!child<QLabel>(f.window, "txnMessage")->property("error").toBool(), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::InTransaction);
+    QTRY_VERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("TxnOffsetCommit")),
+                 qPrintable(calls(f.panel->timeline())));
+    QVERIFY2(f.click(f.commit), qPrintable(f.message()));
+    QCOMPARE(f.panel->status().state, TxnState::Ready);
+
+    QString error;
+    const auto committed = kpw::test::committedOffset(boot, group, input, 1, &error);
+    QVERIFY2(committed.has_value(), qPrintable(error));
+    QCOMPARE(*committed, std::int64_t(42));
+}
+
+// Alt+letter reaches every button of the panel, and no two visible
+// controls (nor the menu bar) share a letter, which would make Qt cycle
+// focus instead of pressing.
+void TestTransactionPanel::mnemonicsAreUnique()
+{
+    MainWindow window;
+    window.resize(1500, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *panel = child<TransactionPanel>(window, "transactionPanel");
+    child<QTabWidget>(window, "composerTabs")->setCurrentWidget(panel);
+    QHash<QString, QString> seen;
+    const auto add = [&seen](const QString &text, const QString &owner) {
+        const QKeySequence key = QKeySequence::mnemonic(text);
+        if (key.isEmpty())
+            return;
+        const QString k = key.toString();
+        QVERIFY2(!seen.contains(k), qPrintable(QStringLiteral("%1: %2 and %3").arg(k, seen.value(k), owner)));
+        seen.insert(k, owner);
+    };
+    for (QAction *action : window.menuBar()->actions())
+        add(action->text(), action->text());
+    for (QAbstractButton *b : window.findChildren<QAbstractButton *>())
+        if (b->isVisible())
+            add(b->text(), b->objectName() + QLatin1Char(' ') + b->text());
+    for (QLabel *l : window.findChildren<QLabel *>())
+        if (l->isVisible() && l->buddy())
+            add(l->text(), l->text());
+    for (const char *name : {"initButton", "beginButton", "txnSendButton", "commitButton", "abortButton",
+                             "sendOffsetsButton", "fenceMeButton", "startProducerButton", "lostAckButton"}) {
+        auto *b = child<QPushButton>(window, name);
+        QVERIFY(b);
+        QVERIFY2(!QKeySequence::mnemonic(b->text()).isEmpty(), name);
+        QVERIFY2(b->toolTip().contains(QLatin1Char('(')) || b->toolTip().size() > 40, name); // names its calls
+    }
+}
+
 void TestTransactionPanel::lostAckWithIdempotence_data()
 {
     QTest::addColumn<bool>("idempotence");
@@ -380,6 +464,9 @@ void TestTransactionPanel::lostAckWithIdempotence()
     QTest::mouseClick(f.send, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(f.window.reportModel()->deliveredCount(), quint64(3), kTimeoutMs);
     QCOMPARE(f.window.reportModel()->failedCount(), quint64(0));
+    // Idempotent records carry their producer id in the window's table; plain ones none.
+    QCOMPARE(f.window.reportModel()->index(0, DeliveryReportModel::ProducerColumn).data().toString().isEmpty(),
+             !idempotence);
     QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(f.panel->timeline(), QStringLiteral("fault")) >= 2, kTimeoutMs); // armed, fired
     QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=armed")),
              qPrintable(calls(f.panel->timeline())));
