@@ -167,6 +167,7 @@ private Q_SLOTS:
     void fenceMe();
     void sendOffsetsThenCommit();
     void mnemonicsAreUnique();
+    void nothingSqueezedAtDefaultSize();
     void lostAckWithIdempotence_data();
     void lostAckWithIdempotence();
 };
@@ -426,6 +427,49 @@ void TestTransactionPanel::mnemonicsAreUnique()
         QVERIFY2(!QKeySequence::mnemonic(b->text()).isEmpty(), name);
         QVERIFY2(b->toolTip().contains(QLatin1Char('(')) || b->toolTip().size() > 40, name); // names its calls
     }
+}
+
+// At the window's default size (and a fatal banner showing) no widget of
+// the panel is smaller than its minimum size hint: nothing clipped or
+// overlapping. The controls scroll instead.
+void TestTransactionPanel::nothingSqueezedAtDefaultSize()
+{
+    MainWindow window; // 1280 x 820, the default
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *panel = child<TransactionPanel>(window, "transactionPanel");
+    child<QTabWidget>(window, "composerTabs")->setCurrentWidget(panel);
+    auto *banner = child<QLabel>(window, "txnBanner");
+    banner->setText(
+        QStringLiteral("FATAL_ERROR (fenced): fenced: coordinator broker 1 (127.0.0.1:9092): "
+                       "PRODUCER_FENCED: A newer producer with the same transactional.id fenced this one."));
+    banner->show();
+    QTest::qWait(50);
+    QStringList squeezed;
+    for (QWidget *w : panel->findChildren<QWidget *>()) {
+        if (!w->isVisible() || w->objectName().startsWith(QLatin1StringView("qt_")))
+            continue;
+        // The widgets a user reads or operates (not headers, scroll bars, icon buttons).
+        const bool checked = w->inherits("QLabel") || w->inherits("QPushButton") || w->inherits("QCheckBox") ||
+                             w->inherits("QAbstractSpinBox") || w->inherits("QComboBox") || w->inherits("QLineEdit") ||
+                             w->inherits("QAbstractItemView") || w->inherits("kpw::TxnStateDiagram");
+        if (!checked || w->inherits("QHeaderView"))
+            continue;
+        const QSize min = w->minimumSizeHint();
+        if (!min.isValid() || w->sizePolicy().horizontalPolicy() == QSizePolicy::Ignored)
+            continue;
+        if (w->width() < min.width() || w->height() < min.height())
+            squeezed.append(QStringLiteral("%1 %2: %3x%4 < %5x%6")
+                                .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName())
+                                .arg(w->width())
+                                .arg(w->height())
+                                .arg(min.width())
+                                .arg(min.height()));
+    }
+    const QString dir = screenshotDir();
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(window.grab().save(dir + QStringLiteral("/transactions-default-size.png")));
+    QVERIFY2(squeezed.isEmpty(), qPrintable(squeezed.join(QLatin1Char('\n'))));
 }
 
 void TestTransactionPanel::lostAckWithIdempotence_data()
