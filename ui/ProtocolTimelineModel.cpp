@@ -100,7 +100,11 @@ QVariant ProtocolTimelineModel::displayData(const Row &row, int column) const
         return QStringLiteral("%1 / %2").arg(e.producerId).arg(e.producerEpoch);
     case PartitionsColumn: return e.partitions;
     case SequencesColumn: return e.sequences;
-    case ResultColumn: return e.result;
+    case ResultColumn:
+        // What a fault is matters more than that it fired: it goes with the result.
+        if (e.fault && !e.detail.isEmpty())
+            return e.result + QStringLiteral(": ") + e.detail;
+        return e.result;
     case DetailColumn: return e.detail;
     default: return {};
     }

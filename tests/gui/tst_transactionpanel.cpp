@@ -250,6 +250,10 @@ void TestTransactionPanel::commitThenAbort()
     QVERIFY(f.send->isEnabled());
     QVERIFY(f.sendOffsets->isEnabled());
 
+    // The fault lab works inside a transaction too: the first Produce
+    // request's answer is lost, the retry is recognised as a duplicate.
+    child<QSpinBox>(f.window, "lostAckSpin")->setValue(1);
+    QTest::mouseClick(child<QPushButton>(f.window, "lostAckButton"), Qt::LeftButton);
     f.count->setValue(3);
     QTest::mouseClick(f.send, Qt::LeftButton);
     DeliveryReportModel *reports = f.window.reportModel();
@@ -272,6 +276,10 @@ void TestTransactionPanel::commitThenAbort()
              qPrintable(calls(f.panel->timeline())));
     QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("Produce")), qPrintable(calls(f.panel->timeline())));
     QVERIFY(!f.banner->isVisible());
+    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=injected")),
+             qPrintable(calls(f.panel->timeline())));
+    QVERIFY2(f.panel->faultExplanation().startsWith(QLatin1StringView("Idempotence on")),
+             qPrintable(f.panel->faultExplanation()));
     f.screenshot(QStringLiteral("transactions-commit.png"));
 
     // A second transaction, aborted after its record was written.
