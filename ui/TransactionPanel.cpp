@@ -933,11 +933,17 @@ void TransactionPanel::onDelivered(const QList<kpw::DeliveryReport> &reports)
             retried = &r;
             break;
         }
-    if (!retried && !m_faultFired)
+    const bool delayed = m_lastFault.kind == FaultSpec::Kind::DelayResponses && m_lastFault.delayMs > 0;
+    if (!retried && !m_faultFired && !delayed)
         return;
     m_faultFired = false;
     const bool idempotent = m_status.idempotent || (retried && retried->producerId >= 0);
-    if (!retried) {
+    if (!retried && delayed) {
+        m_faultExplanation->setText(tr("Responses delayed by %1 ms: acknowledged after %2 ms, within "
+                                       "request.timeout.ms, so nothing was retried or written twice.")
+                                        .arg(m_lastFault.delayMs)
+                                        .arg(last.latencyMs, 0, 'f', 0));
+    } else if (!retried) {
         m_faultExplanation->setText(tr("The fault fired (%1) but these records needed no retry: each was written "
                                        "once.")
                                         .arg(m_lastFault.describe()));

@@ -168,8 +168,8 @@ private Q_SLOTS:
     void sendOffsetsThenCommit();
     void mnemonicsAreUnique();
     void nothingSqueezedAtDefaultSize();
-    void lostAckWithIdempotence_data();
-    void lostAckWithIdempotence();
+    void faultLab_data();
+    void faultLab();
 };
 
 void TestTransactionPanel::initTestCase()
@@ -480,18 +480,31 @@ void TestTransactionPanel::nothingSqueezedAtDefaultSize()
     QVERIFY2(squeezed.isEmpty(), qPrintable(squeezed.join(QLatin1Char('\n'))));
 }
 
-void TestTransactionPanel::lostAckWithIdempotence_data()
+void TestTransactionPanel::faultLab_data()
 {
+    QTest::addColumn<QByteArray>("button"); // the fault lab's button to press
     QTest::addColumn<bool>("idempotence");
-    QTest::newRow("idempotence on: written once") << true;
-    QTest::newRow("idempotence off: written twice") << false;
+    QTest::addColumn<int>("copies");          // how often each record lands
+    QTest::addColumn<QString>("explanation"); // how the line under the fault lab starts
+    const QString on = QStringLiteral("Idempotence on");
+    const QString off = QStringLiteral("Idempotence off");
+    QTest::newRow("lost ack, idempotence on: written once") << QByteArray("lostAckButton") << true << 1 << on;
+    QTest::newRow("lost ack, idempotence off: written twice") << QByteArray("lostAckButton") << false << 2 << off;
+    QTest::newRow("NOT_LEADER_OR_FOLLOWER, idempotence on") << QByteArray("injectErrorButton") << true << 1 << on;
+    QTest::newRow("NOT_LEADER_OR_FOLLOWER, idempotence off") << QByteArray("injectErrorButton") << false << 2 << off;
+    QTest::newRow("disconnect after send, idempotence on") << QByteArray("disconnectButton") << true << 1 << on;
+    QTest::newRow("delayed responses: no retry")
+        << QByteArray("delayButton") << true << 1 << QStringLiteral("Responses delayed by 400 ms");
 }
 
-void TestTransactionPanel::lostAckWithIdempotence()
+void TestTransactionPanel::faultLab()
 {
+    QFETCH(QByteArray, button);
     QFETCH(bool, idempotence);
+    QFETCH(int, copies);
+    QFETCH(QString, explanation);
     KPW_REQUIRE_BOOTSTRAP(boot);
-    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-lost-ack"));
+    const QString topic = kpw::test::uniqueTopic(QStringLiteral("gui-fault"));
     KPW_CREATE_TOPIC(boot, topic, 1);
     Fixture f;
     QVERIFY(f.setUp(boot, topic, QStringLiteral("rec-{{seq}}")));
@@ -508,9 +521,11 @@ void TestTransactionPanel::lostAckWithIdempotence()
         QTest::qWait(500);
 
     child<QSpinBox>(f.window, "lostAckSpin")->setValue(1);
-    auto *lostAck = child<QPushButton>(f.window, "lostAckButton");
-    QVERIFY(lostAck->isEnabled());
-    QTest::mouseClick(lostAck, Qt::LeftButton);
+    child<QSpinBox>(f.window, "disconnectSpin")->setValue(1);
+    child<QSpinBox>(f.window, "delaySpin")->setValue(400);
+    auto *fault = child<QPushButton>(f.window, button.constData());
+    QVERIFY(fault && fault->isEnabled());
+    QTest::mouseClick(fault, Qt::LeftButton);
     f.count->setValue(3);
     QVERIFY(f.send->isEnabled());
     QTest::mouseClick(f.send, Qt::LeftButton);
@@ -519,27 +534,24 @@ void TestTransactionPanel::lostAckWithIdempotence()
     // Idempotent records carry their producer id in the window's table; plain ones none.
     QCOMPARE(f.window.reportModel()->index(0, DeliveryReportModel::ProducerColumn).data().toString().isEmpty(),
              !idempotence);
-    QTRY_VERIFY_WITH_TIMEOUT(rowsOfKind(f.panel->timeline(), QStringLiteral("fault")) >= 2, kTimeoutMs); // armed, fired
-    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=armed")),
-             qPrintable(calls(f.panel->timeline())));
-    QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=injected")),
-             qPrintable(calls(f.panel->timeline())));
-
-    const QString explanation = f.panel->faultExplanation();
-    QVERIFY2(explanation.startsWith(idempotence ? QLatin1StringView("Idempotence on")
-                                                : QLatin1StringView("Idempotence off")),
-             qPrintable(explanation));
+    // Every fault shows in the timeline: armed, and (a delay aside) fired.
+    QTRY_VERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=armed")),
+                 qPrintable(calls(f.panel->timeline())));
+    if (button != "delayButton")
+        QVERIFY2(calls(f.panel->timeline()).contains(QLatin1StringView("FAULT=injected")),
+                 qPrintable(calls(f.panel->timeline())));
+    QVERIFY(rowsOfKind(f.panel->timeline(), QStringLiteral("fault")) >= 1);
+    QVERIFY2(f.panel->faultExplanation().startsWith(explanation), qPrintable(f.panel->faultExplanation()));
 
     QString error;
-    auto got =
-        kpw::test::consumeAll(boot, topic, idempotence ? 3 : 6, kTimeoutMs, QStringLiteral("read_uncommitted"), &error);
+    auto got = kpw::test::consumeAll(boot, topic, 3 * copies, kTimeoutMs, QStringLiteral("read_uncommitted"), &error);
     auto settle = kpw::test::consumeAll(boot, topic, 100, 2000, QStringLiteral("read_uncommitted"), &error);
     QStringList values;
     for (const auto &r : settle)
         values.append(QString::fromUtf8(r.value.value_or(QByteArray())));
     const QStringList once{QStringLiteral("rec-1"), QStringLiteral("rec-2"), QStringLiteral("rec-3")};
-    QCOMPARE(values, idempotence ? once : once + once);
-    if (idempotence)
+    QCOMPARE(values, copies == 1 ? once : once + once);
+    if (button == "lostAckButton" && idempotence)
         f.screenshot(QStringLiteral("transactions-faultlab.png"));
 }
 
