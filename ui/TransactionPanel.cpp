@@ -607,6 +607,8 @@ std::optional<ProducerConfig> TransactionPanel::panelConfig(QString *error) cons
         settings.append({QStringLiteral("enable.idempotence"),
                          m_idempotenceCheck->isChecked() ? QStringLiteral("true") : QStringLiteral("false")});
     } else {
+        // A transactional producer is idempotent whatever the window's setting says.
+        config.unset(QStringLiteral("enable.idempotence"));
         settings.append({QStringLiteral("transactional.id"), tid});
         settings.append({QStringLiteral("kpw.transaction.protocol"), m_protocolCombo->currentData().toString()});
     }
@@ -637,11 +639,16 @@ void TransactionPanel::wireClient(ProducerClient *client)
 
 void TransactionPanel::startProducer()
 {
+    (void)restartProducer();
+}
+
+bool TransactionPanel::restartProducer()
+{
     QString error;
     const std::optional<ProducerConfig> config = panelConfig(&error);
     if (!config) {
         showMessage(error, true);
-        return;
+        return false;
     }
     stopFencer();
     m_runningTid = m_tidEdit->text().trimmed();
@@ -672,6 +679,7 @@ void TransactionPanel::startProducer()
                 false);
     updateIdentity();
     updateControls();
+    return true;
 }
 
 bool TransactionPanel::ensureStarted()
@@ -679,8 +687,7 @@ bool TransactionPanel::ensureStarted()
     if (m_started && m_runningTid == m_tidEdit->text().trimmed() &&
         !(m_status.state == TxnState::FatalError && !m_runningTid.isEmpty()))
         return true;
-    startProducer();
-    return m_started;
+    return restartProducer();
 }
 
 void TransactionPanel::startCall(quint64 id, const QString &op)
@@ -697,11 +704,10 @@ void TransactionPanel::initTransactions()
         showMessage(tr("initTransactions() needs a transactional.id."), true);
         return;
     }
-    if (m_started && m_status.state != TxnState::Uninitialized)
-        startProducer(); // a fresh producer: Init again means a new epoch, as after a fatal error
-    else if (!ensureStarted())
-        return;
-    if (!m_started)
+    // Init on a producer past UNINITIALIZED (after a fatal error, or with
+    // another transactional.id) means a fresh one: a new epoch.
+    const bool fresh = m_started && m_status.state != TxnState::Uninitialized;
+    if (!(fresh ? restartProducer() : ensureStarted()))
         return;
     startCall(m_client->initTransactions(), QStringLiteral("initTransactions"));
 }

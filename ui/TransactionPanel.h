@@ -82,6 +82,7 @@ private:
     QWidget *buildTimeline();
 
     std::optional<ProducerConfig> panelConfig(QString *error) const;
+    bool restartProducer(); // false (and a message) when the settings are refused
     bool ensureStarted();
     void wireClient(ProducerClient *client);
     void startCall(quint64 id, const QString &op);

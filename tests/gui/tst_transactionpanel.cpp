@@ -10,6 +10,7 @@
 #include "ui/DeliveryReportModel.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageEditor.h"
+#include "ui/ProducerSettingsWidget.h"
 #include "ui/ProtocolTimelineModel.h"
 #include "ui/TransactionPanel.h"
 #include "ui/TxnStateDiagram.h"
@@ -167,6 +168,7 @@ private Q_SLOTS:
     void fenceMe();
     void sendOffsetsThenCommit();
     void mnemonicsAreUnique();
+    void refusedSettingsSaySo();
     void nothingSqueezedAtDefaultSize();
     void faultLab_data();
     void faultLab();
@@ -398,6 +400,37 @@ void TestTransactionPanel::sendOffsetsThenCommit()
     const auto committed = kpw::test::committedOffset(boot, group, input, 1, &error);
     QVERIFY2(committed.has_value(), qPrintable(error));
     QCOMPARE(*committed, std::int64_t(42));
+}
+
+// Without a broker address, or with window settings a transactional
+// producer cannot have, Init says why and starts nothing.
+void TestTransactionPanel::refusedSettingsSaySo()
+{
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *panel = child<TransactionPanel>(window, "transactionPanel");
+    child<QTabWidget>(window, "composerTabs")->setCurrentWidget(panel);
+    auto *init = child<QPushButton>(window, "initButton");
+    auto *message = child<QLabel>(window, "txnMessage");
+    QVERIFY(init && message);
+
+    QTest::mouseClick(init, Qt::LeftButton);
+    QVERIFY(!panel->isStarted());
+    QVERIFY(!panel->callRunning());
+    QVERIFY(message->property("error").toBool());
+    QVERIFY2(message->text().contains(QLatin1StringView("bootstrap servers")), qPrintable(message->text()));
+
+    child<QLineEdit>(window, "bootstrapEdit")->setText(QStringLiteral("127.0.0.1:1"));
+    kpw::ProducerConfig acks1;
+    QVERIFY(acks1.set(QStringLiteral("acks"), QStringLiteral("1")).ok());
+    window.producerSettings()->setConfig(acks1);
+    QTest::mouseClick(init, Qt::LeftButton);
+    QVERIFY(!panel->isStarted());
+    QVERIFY(message->property("error").toBool());
+    QVERIFY2(message->text().contains(QLatin1StringView("transactional.id")) &&
+                 message->text().contains(QLatin1StringView("acks")),
+             qPrintable(message->text()));
 }
 
 // Alt+letter reaches every button of the panel, and no two visible
