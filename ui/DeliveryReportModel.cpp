@@ -87,7 +87,8 @@ QVariant DeliveryReportModel::data(const QModelIndex &index, int role) const
         case PartitionColumn:
         case OffsetColumn:
         case SizeColumn:
-        case LatencyColumn: return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        case LatencyColumn:
+        case ProducerColumn: return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         default: return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
         }
     case Qt::ForegroundRole:
@@ -120,6 +121,10 @@ QVariant DeliveryReportModel::displayData(const Row &row, int column) const
     case KeyColumn: return row.keySize < 0 ? QStringLiteral("null") : keyText(row.keyPreview, row.keySize);
     case SizeColumn: return formatSize(qint64(std::max(row.keySize, 0)) + std::max(row.valueSize, 0));
     case LatencyColumn: return QString::number(row.latencyMs, 'f', 1);
+    case ProducerColumn:
+        if (row.producerId < 0)
+            return QString();
+        return QStringLiteral("%1 / %2 / %3").arg(row.producerId).arg(row.producerEpoch).arg(row.sequence);
     case StatusColumn:
         if (row.errorCode == 0)
             return QStringLiteral("OK");
@@ -140,6 +145,7 @@ QVariant DeliveryReportModel::rawData(const Row &row, int column) const
     case KeyColumn: return row.keySize < 0 ? QVariant() : QVariant(row.keyPreview);
     case SizeColumn: return QVariant::fromValue(qint64(std::max(row.keySize, 0)) + std::max(row.valueSize, 0));
     case LatencyColumn: return double(row.latencyMs);
+    case ProducerColumn: return row.producerId < 0 ? QVariant() : QVariant(row.sequence);
     case StatusColumn: return row.errorCode == 0 ? QStringLiteral("OK") : KafkaError::name(row.errorCode);
     default: return {};
     }
@@ -158,6 +164,14 @@ QString DeliveryReportModel::toolTip(const Row &row, int column) const
         const QString key = row.keySize < 0 ? tr("null") : tr("%1 bytes").arg(row.keySize);
         return tr("Key: %1\nValue: %2").arg(key, value);
     }
+    case ProducerColumn:
+        if (row.producerId < 0)
+            return tr("Not idempotent: no producer id or sequence number");
+        return tr("Producer id %1, epoch %2, sequence %3: a retried batch with these is recognised by the broker "
+                  "and not written twice")
+            .arg(row.producerId)
+            .arg(row.producerEpoch)
+            .arg(row.sequence);
     case StatusColumn: {
         if (row.errorCode == 0)
             return tr("Delivered (record #%1, %2)").arg(row.id).arg(attemptsText(row.attempts));
@@ -176,8 +190,8 @@ QVariant DeliveryReportModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return QAbstractTableModel::headerData(section, orientation, role);
     if (role == Qt::TextAlignmentRole) {
-        const bool numeric =
-            section == PartitionColumn || section == OffsetColumn || section == SizeColumn || section == LatencyColumn;
+        const bool numeric = section == PartitionColumn || section == OffsetColumn || section == SizeColumn ||
+                             section == LatencyColumn || section == ProducerColumn;
         return QVariant::fromValue((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
     }
     if (role != Qt::DisplayRole)
@@ -190,6 +204,7 @@ QVariant DeliveryReportModel::headerData(int section, Qt::Orientation orientatio
     case KeyColumn: return tr("Key");
     case SizeColumn: return tr("Size");
     case LatencyColumn: return tr("Latency (ms)");
+    case ProducerColumn: return tr("PID / epoch / seq");
     case StatusColumn: return tr("Status");
     default: return {};
     }
@@ -257,6 +272,9 @@ DeliveryReportModel::Row DeliveryReportModel::toRow(const DeliveryReport &report
     row.valueSize = clampSize(report.valueSize);
     row.latencyMs = static_cast<float>(report.latencyMs);
     row.partition = report.partition;
+    row.producerId = report.producerId;
+    row.producerEpoch = report.producerEpoch;
+    row.sequence = report.sequence;
     row.errorCode = report.errorCode;
     row.attempts = static_cast<std::int16_t>(std::clamp(report.attempts, 0, 32767));
     if (!report.ok())

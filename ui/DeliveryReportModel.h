@@ -28,6 +28,7 @@ public:
         KeyColumn,
         SizeColumn,
         LatencyColumn,
+        ProducerColumn, // idempotent producer: "pid / epoch / seq"
         StatusColumn,
         ColumnCount
     };
@@ -68,6 +69,7 @@ private:
     {
         std::int64_t timestampMs = -1;
         std::int64_t offset = -1;
+        std::int64_t producerId = -1; // -1: not idempotent
         quint64 id = 0;
         QByteArray keyPreview;
         QString errorMessage;        // empty for delivered rows
@@ -76,6 +78,8 @@ private:
         float latencyMs = 0;
         std::int32_t partition = -1;
         std::int32_t topicIndex = 0; // into m_topics
+        std::int32_t sequence = -1;
+        std::int16_t producerEpoch = -1;
         std::int16_t errorCode = 0;
         std::int16_t attempts = 1;
     };

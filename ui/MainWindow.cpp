@@ -8,6 +8,7 @@
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/TopicListModel.h"
+#include "ui/TransactionPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -270,6 +271,19 @@ QWidget *MainWindow::buildComposerTabs()
     m_composerTabs->addTab(m_settings, tr("Producer settings"));
     m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
 
+    // The transaction panel runs its own producer (the window's settings and
+    // bootstrap servers, its own transactional.id); its records join the
+    // delivery table. A read_committed/read_uncommitted tail is another tab.
+    auto *txnPanel = new TransactionPanel(m_editor, m_composerTabs);
+    txnPanel->setConfigSource([this] {
+        ProducerConfig config = m_settings->config();
+        (void)config.set(QStringLiteral("bootstrap.servers"), m_bootstrapEdit->text().trimmed());
+        return config;
+    });
+    connect(txnPanel, &TransactionPanel::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
+    m_composerTabs->setTabToolTip(m_composerTabs->addTab(txnPanel, tr("Transactions")),
+                                  tr("Drive a transactional or idempotent producer by hand; fault lab; fence me"));
+
     // The codec is the setting people flip most while composing: keep it at hand.
     auto *codecBox = new QWidget(m_editor);
     auto *codecLabel = new QLabel(tr("Compression:"), codecBox);
@@ -322,6 +336,7 @@ QWidget *MainWindow::buildReportPanel()
     columns->resizeSection(DeliveryReportModel::KeyColumn, widthOf(QStringLiteral("customer-000000000")));
     columns->resizeSection(DeliveryReportModel::SizeColumn, widthOf(QStringLiteral("000.0 KiB")));
     columns->resizeSection(DeliveryReportModel::LatencyColumn, widthOf(tr("Latency (ms)")));
+    columns->resizeSection(DeliveryReportModel::ProducerColumn, widthOf(tr("PID / epoch / seq")));
 
     m_logView = new QPlainTextEdit(tabs);
     m_logView->setObjectName(QStringLiteral("logView"));

@@ -87,11 +87,13 @@ void TestDeliveryReportModel::emptyModel()
 {
     DeliveryReportModel model;
     QCOMPARE(model.rowCount(), 0);
-    QCOMPARE(model.columnCount(), 8);
+    QCOMPARE(model.columnCount(), 9);
     QCOMPARE(model.maxRows(), DeliveryReportModel::kDefaultMaxRows);
-    const QStringList expected{QStringLiteral("Time"),         QStringLiteral("Topic"), QStringLiteral("Partition"),
-                               QStringLiteral("Offset"),       QStringLiteral("Key"),   QStringLiteral("Size"),
-                               QStringLiteral("Latency (ms)"), QStringLiteral("Status")};
+    const QStringList expected{QStringLiteral("Time"),         QStringLiteral("Topic"),
+                               QStringLiteral("Partition"),    QStringLiteral("Offset"),
+                               QStringLiteral("Key"),          QStringLiteral("Size"),
+                               QStringLiteral("Latency (ms)"), QStringLiteral("PID / epoch / seq"),
+                               QStringLiteral("Status")};
     for (int column = 0; column < expected.size(); ++column)
         QCOMPARE(model.headerData(column, Qt::Horizontal).toString(), expected.at(column));
     // Children of a row do not exist in a table.
@@ -144,6 +146,7 @@ void TestDeliveryReportModel::formatsCells()
     QCOMPARE(display(model, 0, DeliveryReportModel::KeyColumn), QStringLiteral("abc"));
     QCOMPARE(display(model, 0, DeliveryReportModel::SizeColumn), QStringLiteral("123 B"));
     QCOMPARE(display(model, 0, DeliveryReportModel::LatencyColumn), QStringLiteral("12.3"));
+    QCOMPARE(display(model, 0, DeliveryReportModel::ProducerColumn), QString()); // not idempotent
     QCOMPARE(display(model, 0, DeliveryReportModel::StatusColumn), QStringLiteral("OK"));
 
     const auto raw = [&model](int column) {
@@ -169,6 +172,16 @@ void TestDeliveryReportModel::formatsCells()
     model.appendReports({noTime});
     const qint64 stamped = model.data(model.index(1, 0), DeliveryReportModel::RawValueRole).toLongLong();
     QVERIFY(stamped >= before && stamped <= QDateTime::currentMSecsSinceEpoch());
+
+    // An idempotent producer's record shows the identity the broker deduplicates by.
+    DeliveryReport idempotent = okReport(9, 4243, QStringLiteral("payments"));
+    idempotent.producerId = 1000;
+    idempotent.producerEpoch = 3;
+    idempotent.sequence = 17;
+    model.appendReports({idempotent});
+    QCOMPARE(display(model, 2, DeliveryReportModel::ProducerColumn), QStringLiteral("1000 / 3 / 17"));
+    QCOMPARE(model.data(model.index(2, DeliveryReportModel::ProducerColumn), DeliveryReportModel::RawValueRole).toInt(),
+             17);
 }
 
 void TestDeliveryReportModel::nullEmptyAndBinaryKeys()
