@@ -1,4 +1,5 @@
 #include "ProduceCommand.h"
+#include "ReplayCommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -136,6 +137,11 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return runProduce(app, rest);
     }
+    if (cmd == QLatin1StringView("replay")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return runReplay(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -145,7 +151,8 @@ int main(int argc, char **argv)
     out << "Kafka Producer Workbench, headless.\n\n"
            "Usage: kpw-cli COMMAND [options]\n\n"
            "Commands:\n"
-           "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n\n"
+           "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n"
+           "  replay    replay payload files into a topic (kpw-cli replay --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;
