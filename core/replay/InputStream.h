@@ -41,6 +41,7 @@ public:
 
     // Up to n decompressed bytes from the start, without consuming them.
     QByteArray peek(qsizetype n);
+    qsizetype pending() const { return m_pending.size() + (m_decoder ? 0 : m_rawCarry.size()); }
 
     static constexpr qsizetype kChunk = 256 * 1024;
 
@@ -75,6 +76,8 @@ public:
     // without a CR before an LF delimiter). TooLong: the record was skipped up
     // to its delimiter. *line is the 1-based line the record starts on.
     Status next(QByteArray *record, std::uint64_t *line);
+    // Bytes read from the stream and not yet returned as records.
+    qsizetype buffered() const { return m_buf.size() - m_pos; }
 
 private:
     bool fill();

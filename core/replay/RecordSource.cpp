@@ -355,7 +355,16 @@ RecordSource::~RecordSource() = default;
 
 std::int64_t RecordSource::rawBytesDone() const
 {
-    return m_doneRaw + (m_stream && m_nextDirFile < 0 ? m_stream->rawPosition() : 0);
+    if (!m_stream || m_nextDirFile >= 0)
+        return m_doneRaw;
+    std::int64_t pos = m_stream->rawPosition();
+    // Uncompressed, what is read but not parsed yet is not done (a small
+    // file is read in one chunk); compressed, the raw position is all we know.
+    if (m_stream->codec() == InputStream::Codec::None) {
+        pos -= m_stream->pending();
+        pos -= m_lines ? m_lines->buffered() : m_csvBuf.size() - m_csvPos;
+    }
+    return m_doneRaw + std::max<std::int64_t>(0, pos);
 }
 
 bool RecordSource::openNext(SourceError *error)

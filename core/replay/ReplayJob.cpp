@@ -50,6 +50,7 @@ ReplayPreview previewReplay(const QStringList &inputs, const ReplaySourceOptions
             p.errors.append(e);
         else
             p.records.append(r);
+        p.order.append(s == RecordSource::Status::Error);
     }
     return p;
 }
@@ -116,7 +117,7 @@ void ReplayJob::resume()
 
 void ReplayJob::cancel()
 {
-    requestStop(Stop::Cancel, QStringLiteral("cancelled"));
+    requestStop(Stop::Cancel, QStringLiteral("cancelled by the user"));
 }
 
 void ReplayJob::requestStop(Stop why, const QString &reason)
@@ -493,13 +494,13 @@ ReplayProgress ReplayJob::progress() const
         p.currentFormat = m_currentFormat;
     }
     const qint64 total = m_rawTotal;
-    if (m_finished) {
+    if (m_finished && m_stop == static_cast<int>(Stop::None)) {
         p.fraction = 1;
         p.etaSec = 0;
     } else if (total > 0) {
         const double inLoop = std::min(1.0, static_cast<double>(m_rawDone.load()) / static_cast<double>(total));
         p.fraction = (static_cast<double>(p.loop - 1) + inLoop) / m_options.loops;
-        if (p.fraction > 0.001 && p.elapsedMs > 500)
+        if (!m_finished && p.fraction > 0.001 && p.elapsedMs > 500)
             p.etaSec = static_cast<double>(p.elapsedMs) / 1000.0 * (1 - p.fraction) / p.fraction;
     }
     return p;

@@ -45,6 +45,7 @@ struct ReplayPreview
 {
     QList<SourceRecord> records;
     QList<SourceError> errors;
+    QList<bool> order;                        // in input order: true for the next error, false for the next record
     ReplayFormat format = ReplayFormat::Auto; // of the first input
 };
 ReplayPreview previewReplay(const QStringList &inputs, const ReplaySourceOptions &options, int count = 20);
