@@ -2,6 +2,7 @@
 
 #include "wire/KafkaError.h"
 
+#include <QBuffer>
 #include <QFile>
 
 #include <zlib.h>
@@ -46,19 +47,33 @@ void InputStream::fail(const QString &message)
 
 Result<bool> InputStream::open(const QString &path, bool decompress)
 {
-    m_path = path;
-    m_file = std::make_unique<QFile>();
+    auto file = std::make_unique<QFile>();
     bool ok;
     if (path == QLatin1StringView("-")) {
-        ok = m_file->open(stdin, QIODevice::ReadOnly);
+        ok = file->open(stdin, QIODevice::ReadOnly);
     } else {
-        m_file->setFileName(path);
-        ok = m_file->open(QIODevice::ReadOnly);
-        if (ok && !m_file->isSequential())
-            m_rawSize = m_file->size();
+        file->setFileName(path);
+        ok = file->open(QIODevice::ReadOnly);
     }
     if (!ok)
-        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("%1: %2").arg(path, m_file->errorString())};
+        return Error{KafkaError::ClientInvalidRecord, QStringLiteral("%1: %2").arg(path, file->errorString())};
+    return openDevice(std::move(file), path, decompress);
+}
+
+Result<bool> InputStream::openData(const QByteArray &data, const QString &name, bool decompress)
+{
+    auto buffer = std::make_unique<QBuffer>();
+    buffer->setData(data);
+    buffer->open(QIODevice::ReadOnly);
+    return openDevice(std::move(buffer), name, decompress);
+}
+
+Result<bool> InputStream::openDevice(std::unique_ptr<QIODevice> device, const QString &name, bool decompress)
+{
+    m_path = name;
+    m_file = std::move(device);
+    if (!m_file->isSequential())
+        m_rawSize = m_file->size();
     if (!decompress)
         return true;
     // The magic decides, not the name: "data.log" may well be gzip.
@@ -71,7 +86,7 @@ Result<bool> InputStream::open(const QString &path, bool decompress)
         m_decoder = std::make_unique<Decoder>();
         m_decoder->codec = m_codec;
         if (inflateInit2(&m_decoder->zs, 15 + 16) != Z_OK)
-            return Error{KafkaError::ClientInvalidRecord, QStringLiteral("%1: inflateInit2 failed").arg(path)};
+            return Error{KafkaError::ClientInvalidRecord, QStringLiteral("%1: inflateInit2 failed").arg(name)};
         m_decoder->zInit = true;
         m_decoder->zEnded = false;
     } else if (head.startsWith("\x28\xb5\x2f\xfd")) {

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-class QFile;
+class QIODevice;
 
 namespace kpw {
 
@@ -27,6 +27,9 @@ public:
 
     // decompress=false reads compressed files as they are.
     Result<bool> open(const QString &path, bool decompress = true);
+    // The same over bytes in memory (tests, the fuzzer); `name` is the path
+    // errors mention.
+    Result<bool> openData(const QByteArray &data, const QString &name, bool decompress = true);
     QString path() const { return m_path; }
     Codec codec() const { return m_codec; }
 
@@ -46,12 +49,13 @@ public:
     static constexpr qsizetype kChunk = 256 * 1024;
 
 private:
+    Result<bool> openDevice(std::unique_ptr<QIODevice> device, const QString &name, bool decompress);
     QByteArray readRaw();
     QByteArray decode();
     void fail(const QString &message);
 
     QString m_path;
-    std::unique_ptr<QFile> m_file;
+    std::unique_ptr<QIODevice> m_file;
     Codec m_codec = Codec::None;
     struct Decoder;
     std::unique_ptr<Decoder> m_decoder;
