@@ -154,7 +154,8 @@ int runReplay(QCoreApplication &app, const QStringList &args)
     opt({QStringLiteral("no-partition")}, "Ignore partition fields in JSONL/CSV: let the partitioner choose.");
     opt({QStringLiteral("raw")}, "Do not decompress gzip/zstd input.");
     opt({QStringLiteral("max-record-bytes")}, "Longest record (line) accepted, default 16777216.", "N");
-    opt({QStringLiteral("max-outstanding")}, "Records sent and not yet acknowledged, at most (default 20000).", "N");
+    opt({QStringLiteral("max-outstanding")},
+        "Records sent and not yet acknowledged, at most (default 100000); buffer.memory bounds their bytes.", "N");
     opt({QStringLiteral("summary-json"), QStringLiteral("summary")}, "Write the summary as JSON to this file.", "file");
     opt({QStringLiteral("summary-csv")}, "Write the summary as CSV to this file.", "file");
     opt({QStringLiteral("progress")}, "Progress on stderr even when it is not a terminal.");

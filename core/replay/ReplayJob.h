@@ -35,7 +35,7 @@ struct ReplayOptions
     enum class OnParseError { Skip, Stop } onParseError = OnParseError::Skip;
     enum class OnDeliveryError { Continue, Stop } onDeliveryError = OnDeliveryError::Continue;
     bool dryRun = false;
-    int maxOutstanding = 20000; // records sent and not yet reported: bounds memory
+    int maxOutstanding = 100000; // records sent and not yet reported (buffer.memory bounds the bytes)
     int maxFailuresListed = 100000;
 };
 
