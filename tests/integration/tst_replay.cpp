@@ -315,6 +315,38 @@ private Q_SLOTS:
         QCOMPARE(s.failures.value(0).errorName, QStringLiteral("UNKNOWN_TOPIC_OR_PARTITION"));
     }
 
+    void pacingHoldsRateAndOriginalTiming()
+    {
+        KPW_REQUIRE_BOOTSTRAP(boot);
+        const QString topic = uniqueTopic(QStringLiteral("replay-pace"));
+        KPW_CREATE_TOPIC(boot, topic, 1);
+        QByteArray lines;
+        for (int i = 1; i <= 600; ++i)
+            lines += QByteArray::number(i) + "\n";
+        ReplayOptions rate = optionsFor(boot, topic, {writeFile(m_dir, QStringLiteral("pace.txt"), lines)});
+        rate.recordsPerSec = 1000;
+        const ReplaySummary r = run(rate);
+        QVERIFY2(r.everythingAcknowledged(), qPrintable(summaryText(r)));
+        // 600 records at 1000/s: the last is due at 0.599 s.
+        QVERIFY2(r.durationMs >= 590 && r.durationMs < 10000, qPrintable(QString::number(r.durationMs)));
+
+        // Timestamps 0.5 s apart over 2 s, replayed twice as fast: 1 s, and
+        // the records keep their timestamps.
+        QByteArray json;
+        for (int i = 0; i < 5; ++i)
+            json += "{\"value\":\"" + QByteArray::number(i) +
+                    "\",\"timestamp\":" + QByteArray::number(1700000000000LL + i * 500) + "}\n";
+        ReplayOptions timing = optionsFor(boot, topic, {writeFile(m_dir, QStringLiteral("timing.jsonl"), json)});
+        timing.originalTiming = true;
+        timing.speed = 2;
+        const ReplaySummary o = run(timing);
+        QVERIFY2(o.everythingAcknowledged(), qPrintable(summaryText(o)));
+        QVERIFY2(o.durationMs >= 990 && o.durationMs < 10000, qPrintable(QString::number(o.durationMs)));
+        const auto got = consumeAll(boot, topic, 605, 30000);
+        QCOMPARE(got.size(), 605);
+        QCOMPARE(got.last().timestampMs, 1700000000000LL + 2000);
+    }
+
     void templatesAndLoops()
     {
         KPW_REQUIRE_BOOTSTRAP(boot);
