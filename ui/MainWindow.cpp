@@ -7,6 +7,7 @@
 #include "ui/MessageEditor.h"
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
+#include "ui/ReplayPanel.h"
 #include "ui/TopicListModel.h"
 #include "ui/TransactionPanel.h"
 
@@ -270,6 +271,25 @@ QWidget *MainWindow::buildComposerTabs()
     m_composerTabs->addTab(m_editor, tr("Composer"));
     m_composerTabs->addTab(m_settings, tr("Producer settings"));
     m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
+    // Replay runs its own producer (with these settings and the bootstrap
+    // field), so a long replay never competes with the composer's client.
+    m_replay = new ReplayPanel(this);
+    m_replay->setConfigProvider([this]() -> Result<ProducerConfig> {
+        const QString bootstrap = m_bootstrapEdit->text().trimmed();
+        if (bootstrap.isEmpty())
+            return Error{-1, tr("Enter the bootstrap servers first (host:port).")};
+        ProducerConfig config = m_settings->config();
+        const Result<bool> set = config.set(QStringLiteral("bootstrap.servers"), bootstrap);
+        if (!set.ok())
+            return set.error();
+        return config;
+    });
+    connect(m_replay, &ReplayPanel::logMessage, this, &MainWindow::appendLog);
+    connect(m_replay, &ReplayPanel::replayFinished, this, [this](const ReplaySummary &summary) {
+        appendLog(tr("replay: %1").arg(summary.toText().section(QLatin1Char('\n'), 0, 0)));
+    });
+    m_composerTabs->addTab(m_replay, tr("Replay"));
+    m_composerTabs->setTabToolTip(2, tr("Replay payload files (lines, JSONL, CSV, a folder) at a chosen rate"));
 
     // The transaction panel runs its own producer (the window's settings and
     // bootstrap servers, its own transactional.id); its records join the
@@ -595,6 +615,7 @@ void MainWindow::onTopicActivated(const QModelIndex &proxyIndex)
     if (!proxyIndex.isValid())
         return;
     m_editor->setTopic(proxyIndex.data(TopicListModel::NameRole).toString());
+    m_replay->setTopic(proxyIndex.data(TopicListModel::NameRole).toString());
 }
 
 void MainWindow::onComposerTopicChanged(const QString &topic)

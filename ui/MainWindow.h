@@ -24,6 +24,7 @@ class MessageEditor;
 class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
+class ReplayPanel;
 class TopicListModel;
 struct MetadataResponse;
 
@@ -42,6 +43,7 @@ public:
 
     DeliveryReportModel *reportModel() const;
     ProducerSettingsWidget *producerSettings() const;
+    ReplayPanel *replayPanel() const { return m_replay; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -95,6 +97,7 @@ private:
     QListView *m_topicList = nullptr;
     MessageEditor *m_editor = nullptr;
     ProducerSettingsWidget *m_settings = nullptr;
+    ReplayPanel *m_replay = nullptr;
     QTabWidget *m_composerTabs = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;

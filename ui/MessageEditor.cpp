@@ -1,5 +1,6 @@
 #include "ui/MessageEditor.h"
 
+#include "serde/Template.h"
 #include "wire/KafkaError.h"
 
 #include "ui/QsciIncludes.h"
@@ -30,23 +31,34 @@ namespace {
 
 enum HeaderColumn { HeaderNameColumn, HeaderValueColumn };
 
-constexpr QByteArrayView kSeqVariable("{{seq}}");
-
-std::optional<QByteArray> substituted(const std::optional<QByteArray> &bytes, const QByteArray &seq)
+// A field's template, when it has {{...}} variables (core/serde/Template,
+// shared with replay); nullopt for plain bytes and null fields.
+std::optional<Template> templateOf(const std::optional<QByteArray> &bytes)
 {
-    if (!bytes || !bytes->contains(kSeqVariable))
-        return bytes;
-    QByteArray out = *bytes;
-    out.replace(kSeqVariable, seq);
-    return out;
+    if (!bytes || !bytes->contains("{{"))
+        return std::nullopt;
+    Result<Template> t = Template::parse(*bytes);
+    if (!t || !t->hasVariables())
+        return std::nullopt;
+    return *t;
 }
 
-bool mentionsSeq(const ProducerRecord &record)
+std::optional<QString> templateError(const ProducerRecord &record)
 {
-    const auto has = [](const std::optional<QByteArray> &bytes) { return bytes && bytes->contains(kSeqVariable); };
-    return has(record.key) || has(record.value) ||
-           std::any_of(record.headers.cbegin(), record.headers.cend(),
-                       [&has](const RecordHeader &header) { return has(header.value); });
+    const auto check = [](const std::optional<QByteArray> &bytes) -> std::optional<QString> {
+        if (!bytes || !bytes->contains("{{"))
+            return std::nullopt;
+        Result<Template> t = Template::parse(*bytes);
+        return t ? std::nullopt : std::optional<QString>(t.error().message);
+    };
+    if (auto e = check(record.key))
+        return e;
+    if (auto e = check(record.value))
+        return e;
+    for (const RecordHeader &header : record.headers)
+        if (auto e = check(header.value))
+            return e;
+    return std::nullopt;
 }
 
 QsciScintilla *createValueEditor(QWidget *parent)
@@ -120,7 +132,9 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     m_tombstoneCheck->setObjectName(QStringLiteral("tombstoneCheck"));
     m_tombstoneCheck->setToolTip(tr("Send a null value: on a compacted topic this deletes the key"));
 
-    const QString seqHelp = tr("{{seq}} in the key, the value or a header value becomes the copy's number, 1 to N.");
+    const QString seqHelp =
+        tr("Templates in the key, the value and header values: {{seq}} (the copy's number, 1 to N), "
+           "{{uuid}}, {{now}}, {{now:FORMAT}}, {{random.int(a,b)}}.");
     m_keyEdit->setToolTip(seqHelp);
 
     m_copiesSpin = new QSpinBox(this);
@@ -131,7 +145,8 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     m_copiesSpin->setToolTip(
         tr("<p>Send this many copies of the record.</p><p><b>{{seq}}</b> in the key, the value or a header value "
            "becomes the copy's number, 1 to N: key <tt>customer-{{seq}}</tt> sends customer-1, customer-2, ...</p>"
-           "<p>{{seq}} is the only variable; with one copy it is 1.</p>"));
+           "<p>Also <b>{{uuid}}</b>, <b>{{now}}</b> (ISO 8601 UTC), <b>{{now:ms}}</b>, <b>{{now:yyyy-MM-dd}}</b> and "
+           "<b>{{random.int(a,b)}}</b>, new for every copy; with one copy {{seq}} is 1.</p>"));
     auto *copiesLabel = new QLabel(tr("C&opies:"), this);
     copiesLabel->setBuddy(m_copiesSpin);
     copiesLabel->setToolTip(m_copiesSpin->toolTip());
@@ -402,6 +417,8 @@ Result<QList<ProducerRecord>> MessageEditor::records() const
     Result<ProducerRecord> base = record();
     if (!base.ok())
         return base.error();
+    if (const auto error = templateError(*base))
+        return Error{KafkaError::ClientInvalidRecord, *error};
     return expandCopies(*base, m_copiesSpin->value());
 }
 
@@ -411,17 +428,28 @@ QList<ProducerRecord> MessageEditor::expandCopies(const ProducerRecord &record, 
     if (copies < 1)
         return out;
     out.reserve(copies);
-    if (!mentionsSeq(record)) {
+    const std::optional<Template> key = templateOf(record.key);
+    const std::optional<Template> value = templateOf(record.value);
+    QList<std::optional<Template>> headers;
+    bool any = key || value;
+    for (const RecordHeader &header : record.headers) {
+        headers.append(templateOf(header.value));
+        any = any || headers.last();
+    }
+    if (!any) {
         out.fill(record, copies);
         return out;
     }
     for (int seq = 1; seq <= copies; ++seq) {
-        const QByteArray number = QByteArray::number(seq);
+        const TemplateContext context{static_cast<std::uint64_t>(seq), 0, -1};
         ProducerRecord copy = record;
-        copy.key = substituted(record.key, number);
-        copy.value = substituted(record.value, number);
-        for (RecordHeader &header : copy.headers)
-            header.value = substituted(header.value, number);
+        if (key)
+            copy.key = key->expand(context);
+        if (value)
+            copy.value = value->expand(context);
+        for (qsizetype i = 0; i < copy.headers.size(); ++i)
+            if (headers[i])
+                copy.headers[i].value = headers[i]->expand(context);
         out.append(std::move(copy));
     }
     return out;

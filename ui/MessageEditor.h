@@ -21,8 +21,9 @@ namespace kpw {
 // value in a JSON-aware editor (or a tombstone), headers and a copy count.
 // It builds ProducerRecords; sending is the window's business (sendRequested()).
 //
-// "Send N copies": {{seq}} in the key, the value and header values becomes
-// the copy's number, 1 to N. It is the only variable for now.
+// "Send N copies": templates in the key, the value and header values
+// (core/serde/Template, shared with replay) are expanded per copy; {{seq}}
+// becomes the copy's number, 1 to N.
 class MessageEditor final : public QWidget
 {
     Q_OBJECT
@@ -52,14 +53,15 @@ public:
     // Commits a header cell still being edited (e.g. when Ctrl+Return comes
     // before Enter), so that record() sees what the user sees.
     void commitPendingEdits();
-    // The composed record as typed ({{seq}} not substituted), or a message
+    // The composed record as typed (templates not expanded), or a message
     // that says what is missing.
     Result<ProducerRecord> record() const;
-    // copies() records with {{seq}} substituted.
+    // copies() records with their templates expanded, or the template error.
     Result<QList<ProducerRecord>> records() const;
 
-    // `copies` records from `record`, {{seq}} in key, value and header values
-    // replaced by 1..copies. Without {{seq}} the copies share their bytes.
+    // `copies` records from `record`, templates in key, value and header
+    // values expanded with seq 1..copies. Without variables the copies share
+    // their bytes; a field whose template does not parse stays as typed.
     static QList<ProducerRecord> expandCopies(const ProducerRecord &record, int copies);
     static constexpr int kMaxCopies = 100'000;
 

@@ -2,6 +2,7 @@
 #include "TxnCommand.h"
 
 #include "net/ConnectionCheck.h"
+#include "ReplayCommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -327,6 +328,11 @@ int main(int argc, char **argv)
         g_command = cmd;
         return runTxn(app, rest);
     }
+    if (cmd == QLatin1StringView("replay")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return runReplay(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -338,7 +344,8 @@ int main(int argc, char **argv)
            "Commands:\n"
            "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n"
            "  txn       run transactions: commit, abort, send offsets (kpw-cli txn --help)\n"
-           "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n\n"
+           "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
+           "  replay    replay payload files into a topic (kpw-cli replay --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

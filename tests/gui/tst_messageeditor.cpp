@@ -29,6 +29,7 @@ private Q_SLOTS:
     void copiesWithoutSeqShareBytes();
     void nullsStayNull();
     void copiesSpinDrivesRecords();
+    void sharedTemplateVariables();
 };
 
 void TestMessageEditor::oneCopyByDefault()
@@ -138,6 +139,35 @@ void TestMessageEditor::copiesSpinDrivesRecords()
     QCOMPARE(send->text(), QStringLiteral("Send"));
     editor.setTopic(QString());
     QVERIFY(!editor.records().ok()); // the record's own checks still apply
+}
+
+void TestMessageEditor::sharedTemplateVariables()
+{
+    // The composer expands the same templates as replay (core/serde/Template).
+    ProducerRecord base;
+    base.topic = QStringLiteral("t");
+    base.key = QByteArrayLiteral("{{uuid}}");
+    base.value = QByteArrayLiteral("{{random.int(1,3)}}|{{now:yyyy}}|{{unknown}}");
+    const QList<ProducerRecord> out = MessageEditor::expandCopies(base, 50);
+    QCOMPARE(out.size(), 50);
+    QSet<QByteArray> keys;
+    for (const ProducerRecord &r : out) {
+        keys.insert(bytes(r.key));
+        QCOMPARE(bytes(r.key).size(), 36);
+        const QList<QByteArray> parts = bytes(r.value).split('|');
+        QCOMPARE(parts.size(), 3);
+        QVERIFY(parts[0] == "1" || parts[0] == "2" || parts[0] == "3");
+        QCOMPARE(parts[1].toInt(), QDate::currentDate().year());
+        QCOMPARE(parts[2], QByteArrayLiteral("{{unknown}}"));
+    }
+    QCOMPARE(keys.size(), 50);
+
+    MessageEditor editor;
+    editor.setTopic(QStringLiteral("orders"));
+    editor.setValue(QStringLiteral("{{random.int(9,1)}}"));
+    const auto records = editor.records();
+    QVERIFY(!records.ok());
+    QVERIFY2(records.error().message.contains(QStringLiteral("random.int")), qPrintable(records.error().message));
 }
 
 QTEST_MAIN(TestMessageEditor)
