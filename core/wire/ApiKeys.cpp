@@ -19,7 +19,7 @@ constexpr ApiInfo kApis[] = {
     {ApiKey::ListOffsets, "ListOffsets", {-1, -1}, 6},
     {ApiKey::Metadata, "Metadata", {4, 12}, 9},
     {ApiKey::OffsetFetch, "OffsetFetch", {-1, -1}, 6},
-    {ApiKey::FindCoordinator, "FindCoordinator", {-1, -1}, 3},
+    {ApiKey::FindCoordinator, "FindCoordinator", {0, 6}, 3},
     {ApiKey::SaslHandshake, "SaslHandshake", {-1, -1}, -1},
     {ApiKey::ApiVersions, "ApiVersions", {0, 4}, 3},
     {ApiKey::CreateTopics, "CreateTopics", {-1, -1}, 5},
