@@ -1,9 +1,12 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-11) and the response header.
+// Produce (v3-11), FindCoordinator (v0-6), ListOffsets (v1-9), Fetch (v4-12),
+// OffsetFetch (v1-8) and the response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
-//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce (taken modulo 3)
+//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce, 3 FindCoordinator,
+//            4 ListOffsets, 5 Fetch, 6 OffsetFetch (taken modulo 7; new APIs
+//            are appended so older seeds keep their meaning)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -15,9 +18,14 @@
 #include "FuzzCheck.h"
 
 #include "messages/ApiVersions.h"
+#include "messages/Fetch.h"
+#include "messages/FindCoordinator.h"
 #include "messages/Framing.h"
+#include "messages/ListOffsets.h"
 #include "messages/Metadata.h"
+#include "messages/OffsetFetch.h"
 #include "messages/Produce.h"
+#include "records/RecordBatch.h"
 #include "wire/ApiKeys.h"
 
 #include <algorithm>
@@ -26,7 +34,9 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce};
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce,    ApiKey::FindCoordinator,
+                            ApiKey::ListOffsets, ApiKey::Fetch,    ApiKey::OffsetFetch};
+constexpr std::size_t kApiCount = sizeof(kApis) / sizeof(kApis[0]);
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -78,9 +88,10 @@ void checkMetadata(const QByteArray &body, std::int16_t version)
     for (const auto &t : r->topics) {
         FUZZ_CHECK(t.topicId.isEmpty() || t.topicId.size() == 16, "topic id of %lld bytes",
                    static_cast<long long>(t.topicId.size()));
-        FUZZ_CHECK(std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
-                                  [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
-                   "partitions not sorted");
+        FUZZ_CHECK(
+            std::is_sorted(t.partitions.cbegin(), t.partitions.cend(),
+                           [](const PartitionInfo &a, const PartitionInfo &b) { return a.partition < b.partition; }),
+            "partitions not sorted");
         partitions += t.partitions.size();
     }
     FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
@@ -101,13 +112,90 @@ void checkProduce(const QByteArray &body, std::int16_t version)
                static_cast<long long>(body.size()));
 }
 
+void checkFindCoordinator(const QByteArray &body, std::int16_t version)
+{
+    auto r = FindCoordinatorResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    if (version <= 3)
+        FUZZ_CHECK(r->coordinators.size() == 1, "%lld coordinators before v4",
+                   static_cast<long long>(r->coordinators.size()));
+    FUZZ_CHECK(r->coordinators.size() * 12 <= body.size(), "%lld coordinators from %lld bytes",
+               static_cast<long long>(r->coordinators.size()), static_cast<long long>(body.size()));
+}
+
+void checkListOffsets(const QByteArray &body, std::int16_t version)
+{
+    auto r = ListOffsetsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    for (const auto &t : r->topics)
+        partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 22 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+void checkFetch(const QByteArray &body, std::int16_t version)
+{
+    auto r = FetchResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    qsizetype aborted = 0;
+    qsizetype recordBytes = 0;
+    for (const auto &t : r->topics) {
+        partitions += t.partitions.size();
+        for (const auto &p : t.partitions) {
+            if (p.abortedTransactions)
+                aborted += p.abortedTransactions->size();
+            recordBytes += p.records.size();
+        }
+    }
+    FUZZ_CHECK(partitions * 24 + aborted * 16 + recordBytes <= body.size(),
+               "%lld partitions, %lld aborted transactions, %lld record bytes from %lld bytes",
+               static_cast<long long>(partitions), static_cast<long long>(aborted), static_cast<long long>(recordBytes),
+               static_cast<long long>(body.size()));
+    // The records go on to the batch decoder, as the tail reader does; a small
+    // limit keeps a hostile compressed batch from dominating the run.
+    DecodeLimits limits;
+    limits.maxDecompressedBatch = 1 << 20;
+    for (const auto &t : r->topics)
+        for (const auto &p : t.partitions)
+            if (!p.records.isEmpty())
+                (void)decodeRecordBatches(p.records, limits);
+}
+
+void checkOffsetFetch(const QByteArray &body, std::int16_t version)
+{
+    auto r = OffsetFetchResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    if (version <= 7)
+        FUZZ_CHECK(r->groups.size() == 1, "%lld groups before v8", static_cast<long long>(r->groups.size()));
+    qsizetype partitions = 0;
+    for (const auto &g : r->groups)
+        for (const auto &t : g.topics)
+            partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 16 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
     if (size < 2)
         return 0;
-    const ApiKey key = kApis[data[0] % 3];
+    const ApiKey key = kApis[data[0] % kApiCount];
     const VersionRange range = Api::clientRange(key);
     FUZZ_CHECK(range.valid(), "client range of %s", kpwfuzz::c(Api::name(key)));
     const auto version = static_cast<std::int16_t>(range.min + data[1] % (range.max - range.min + 1));
@@ -118,6 +206,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::FindCoordinator: checkFindCoordinator(body, version); break;
+    case ApiKey::ListOffsets: checkListOffsets(body, version); break;
+    case ApiKey::Fetch: checkFetch(body, version); break;
+    case ApiKey::OffsetFetch: checkOffsetFetch(body, version); break;
     default: break;
     }
     return 0;
