@@ -10,6 +10,7 @@
 #include "messages/FindCoordinator.h"
 #include "messages/ListOffsets.h"
 #include "messages/OffsetFetch.h"
+#include "tail/TailReader.h"
 #include "wire/ApiKeys.h"
 #include "wire/ByteWriter.h"
 #include "wire/KafkaError.h"
@@ -64,6 +65,7 @@ private Q_SLOTS:
     void offsetFetchRequest();
     void offsetFetchResponses();
     void consumerResponsesHostile();
+    void abortedTransactionFilter();
 };
 
 void TstMessagesFetch::findCoordinatorRequest()
@@ -599,6 +601,60 @@ void TstMessagesFetch::consumerResponsesHostile()
                                                    "80a8d6b907")),
                                          8)
                  .ok());
+}
+
+namespace {
+
+DecodedBatch batch(std::int64_t base, int count, std::int64_t pid, bool transactional, bool control = false,
+                   std::int16_t controlType = 0)
+{
+    DecodedBatch b;
+    b.baseOffset = base;
+    b.lastOffsetDelta = count - 1;
+    b.producerId = pid;
+    b.attributes =
+        static_cast<std::int16_t>((transactional ? BatchAttr::Transactional : 0) | (control ? BatchAttr::Control : 0));
+    for (int i = 0; i < count; ++i) {
+        DecodedRecord r;
+        r.offset = base + i;
+        if (control) {
+            ByteWriter k;
+            k.int16(0);
+            k.int16(controlType);
+            r.key = k.take();
+            ByteWriter v;
+            v.int16(0);
+            v.int32(5);
+            r.value = v.take();
+        }
+        b.records.append(r);
+    }
+    return b;
+}
+
+} // namespace
+
+void TstMessagesFetch::abortedTransactionFilter()
+{
+    // Producer 7 aborts [0, 2) and commits [5, 6); producer 9's transaction
+    // [2, 4) commits in between; producer 7 aborts again from offset 8. The
+    // broker lists the aborted ones out of order.
+    AbortedTransactionFilter f({{7, 8}, {7, 0}});
+    QVERIFY(f.skip(batch(0, 2, 7, true)));
+    QVERIFY(!f.skip(batch(2, 2, 9, true)));
+    QVERIFY(!f.skip(batch(4, 1, 7, true, true, 0))); // ABORT marker of 7
+    QVERIFY(!f.skip(batch(5, 1, 7, true)));          // after its abort: visible
+    QVERIFY(!f.skip(batch(6, 1, 7, true, true, 1))); // COMMIT marker
+    QVERIFY(!f.skip(batch(7, 1, -1, false)));        // plain record
+    QVERIFY(f.skip(batch(8, 3, 7, true)));
+    QVERIFY(!f.skip(batch(11, 1, 9, true))); // another producer
+    QVERIFY(f.skip(batch(12, 1, 7, true)));  // still inside 7's second aborted transaction
+
+    std::int32_t epoch = -1;
+    QCOMPARE(controlType(batch(0, 1, 1, true, true, 1).records[0], &epoch), ControlMarker::Type::Commit);
+    QCOMPARE(epoch, 5);
+    QCOMPARE(controlType(batch(0, 1, 1, true, true, 0).records[0]), ControlMarker::Type::Abort);
+    QCOMPARE(controlType(DecodedRecord{}), ControlMarker::Type::Unknown);
 }
 
 QTEST_GUILESS_MAIN(TstMessagesFetch)
