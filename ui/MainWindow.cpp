@@ -6,6 +6,7 @@
 #include "ui/MessageEditor.h"
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
+#include "ui/TailView.h"
 #include "ui/TopicListModel.h"
 
 #include <QAction>
@@ -259,6 +260,9 @@ QWidget *MainWindow::buildComposerTabs()
     m_composerTabs->addTab(m_editor, tr("Composer"));
     m_composerTabs->addTab(m_settings, tr("Producer settings"));
     m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
+    m_tailView = new TailView(m_composerTabs);
+    const int tailTab = m_composerTabs->addTab(m_tailView, tr("Tails"));
+    m_composerTabs->setTabToolTip(tailTab, tr("The chosen topic read_committed and read_uncommitted, side by side"));
 
     // The codec is the setting people flip most while composing: keep it at hand.
     auto *codecBox = new QWidget(m_editor);
@@ -416,6 +420,7 @@ void MainWindow::connectToCluster()
     onComposerTopicChanged(m_editor->topic());
     m_metrics->clear();
     m_connectedBootstrap = bootstrap;
+    m_tailView->setBootstrap(bootstrap);
     setConnectionState(ConnectionState::Connecting, tr("Connecting to %1...").arg(bootstrap));
     showInfo(tr("Connecting to %1...").arg(bootstrap));
     QStringList changed;
@@ -540,6 +545,7 @@ void MainWindow::onTopicActivated(const QModelIndex &proxyIndex)
 void MainWindow::onComposerTopicChanged(const QString &topic)
 {
     m_editor->setPartitionCount(m_topicModel->partitionCount(topic));
+    m_tailView->setTopic(topic);
 }
 
 void MainWindow::selectTopicInList(const QString &topic)

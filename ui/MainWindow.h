@@ -24,6 +24,7 @@ class MessageEditor;
 class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
+class TailView;
 class TopicListModel;
 struct MetadataResponse;
 
@@ -91,6 +92,7 @@ private:
     MessageEditor *m_editor = nullptr;
     ProducerSettingsWidget *m_settings = nullptr;
     QTabWidget *m_composerTabs = nullptr;
+    TailView *m_tailView = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     QPlainTextEdit *m_logView = nullptr;
