@@ -10,6 +10,7 @@
 #include "messages/FindCoordinator.h"
 #include "messages/ListOffsets.h"
 #include "messages/OffsetFetch.h"
+#include "records/RecordBatch.h"
 #include "tail/TailReader.h"
 #include "wire/ApiKeys.h"
 #include "wire/ByteWriter.h"
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void offsetFetchResponses();
     void consumerResponsesHostile();
     void abortedTransactionFilter();
+    void fetchWithAPartialLastBatch();
 };
 
 void TstMessagesFetch::findCoordinatorRequest()
@@ -655,6 +657,56 @@ void TstMessagesFetch::abortedTransactionFilter()
     QCOMPARE(epoch, 5);
     QCOMPARE(controlType(batch(0, 1, 1, true, true, 0).records[0]), ControlMarker::Type::Abort);
     QCOMPARE(controlType(DecodedRecord{}), ControlMarker::Type::Unknown);
+}
+
+void TstMessagesFetch::fetchWithAPartialLastBatch()
+{
+    // A Fetch v12 response whose records end in the middle of a second batch,
+    // as a broker cuts them at the partition's byte limit: the response
+    // decodes, and the batch decoder returns the first batch alone.
+    BatchParams lz4;
+    lz4.codec = Compression::Lz4;
+    RecordBatchBuilder first(lz4);
+    first.append(QByteArray("k"), QByteArray("v1"), {}, 1000);
+    first.append(std::nullopt, QByteArray("v2"), {{QStringLiteral("h"), QByteArray("x")}}, 1001);
+    auto one = first.build();
+    QVERIFY(one.ok());
+    RecordBatchBuilder second;
+    second.append(std::nullopt, QByteArray(200, 'z'), {}, 1002);
+    auto two = second.build();
+    QVERIFY(two.ok());
+    QByteArray records = *one;
+    ByteWriter offsetTwo;
+    offsetTwo.int64(2);
+    records += offsetTwo.take() + two->mid(8, two->size() / 2); // base offset 2, cut short
+
+    ByteWriter w;
+    w.int32(0);
+    w.int16(0);
+    w.int32(0);
+    w.unsignedVarint(2);
+    w.string(QStringLiteral("t"), true);
+    w.unsignedVarint(2);
+    w.int32(0);
+    w.int16(0);
+    w.int64(3);
+    w.int64(3);
+    w.int64(0);
+    w.unsignedVarint(0); // null aborted list
+    w.int32(-1);
+    w.bytes(records, true);
+    w.emptyTaggedFields();
+    w.emptyTaggedFields();
+    w.emptyTaggedFields();
+    auto r = FetchResponse::decode(w.take(), 12);
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(r->topics[0].partitions[0].records, records);
+    auto batches = decodeRecordBatches(r->topics[0].partitions[0].records);
+    QVERIFY2(batches.ok(), qPrintable(test::errorText(batches)));
+    QCOMPARE(batches->size(), 1);
+    QCOMPARE(batches->at(0).records.size(), 2);
+    QCOMPARE(batches->at(0).records[1].value, std::optional<QByteArray>("v2"));
+    QCOMPARE(batches->at(0).codec(), Compression::Lz4);
 }
 
 QTEST_GUILESS_MAIN(TstMessagesFetch)
