@@ -123,6 +123,8 @@ QWidget *TailView::buildSide(Side &side, const QString &title)
 
 void TailView::setBootstrap(const QString &bootstrap)
 {
+    if (bootstrap != m_bootstrap && isRunning())
+        stop(); // the tails read the cluster they were started on, never a mix
     m_bootstrap = bootstrap;
     updateButtons();
 }
@@ -168,9 +170,8 @@ void TailView::start()
         Side *side = &s;
         connect(s.reader, &TailReader::fetched, this, [this, side](const kpw::TailBatch &b) { onBatch(*side, b); });
         connect(s.reader, &TailReader::failed, this, [this, side](const kpw::Error &e) { onFailed(*side, e); });
-        connect(s.reader, &TailReader::warning, this, [this, side](const kpw::Error &e) {
+        connect(s.reader, &TailReader::warning, this, [this](const kpw::Error &e) {
             m_status->setText(QStringLiteral("%1: %2").arg(KafkaError::name(e.code), e.message));
-            Q_UNUSED(side);
         });
         connect(s.reader, &TailReader::reachedEnd, this, [this, side] {
             side->status = tr("caught up");
