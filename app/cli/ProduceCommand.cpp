@@ -38,6 +38,8 @@ ProduceCommand::~ProduceCommand()
 void ProduceCommand::run()
 {
     m_client->start(m_options.config);
+    if (m_options.fault)
+        m_client->injectFault(*m_options.fault);
     m_reader = std::thread([this] { readerLoop(); });
 }
 

@@ -2,6 +2,7 @@
 
 #include "producer/DeliveryReport.h"
 #include "producer/ProducerConfig.h"
+#include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
 
 #include <QList>
@@ -35,6 +36,8 @@ public:
         bool quiet = false;
         qint64 maxRecords = -1; // -c: stop after this many input lines
         FILE *input = stdin;
+        std::optional<FaultSpec> fault; // --inject
+        bool verbose = false;
     };
 
     explicit ProduceCommand(Options options, QObject *parent = nullptr);

@@ -1,5 +1,6 @@
 #include "ProduceCommand.h"
 #include "TailCommand.h"
+#include "TxnCommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -9,10 +10,72 @@ using namespace kpw;
 
 namespace {
 
+QString g_command = QStringLiteral("produce"); // for the usage hint
+
 int usageError(const QString &message)
 {
-    QTextStream(stderr) << "kpw-cli: " << message << "\n(see kpw-cli produce --help)" << Qt::endl;
+    QTextStream(stderr) << "kpw-cli: " << message << "\n(see kpw-cli " << g_command << " --help)" << Qt::endl;
     return 2;
+}
+
+// -b, -X, --producer.config, -z: the producer settings every command shares.
+// Returns 0, or the exit code of a usage error (already printed).
+int buildConfig(const QCommandLineParser &p, ProducerConfig &config)
+{
+    QTextStream err(stderr);
+    if (p.isSet(QStringLiteral("producer.config"))) {
+        QStringList warnings;
+        auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
+        if (!r)
+            return usageError(r.error().message);
+        for (const auto &w : warnings)
+            err << "% " << w << Qt::endl;
+    }
+    for (const auto &x : p.values(QStringLiteral("X"))) {
+        const auto eq = x.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
+        QString warning;
+        auto r = config.set(x.left(eq), x.mid(eq + 1), &warning);
+        if (!r)
+            return usageError(QStringLiteral("-X %1").arg(r.error().message));
+        if (!warning.isEmpty())
+            err << "% " << warning << Qt::endl;
+    }
+    if (p.isSet(QStringLiteral("z"))) {
+        auto r = config.set(QStringLiteral("compression.type"), p.value(QStringLiteral("z")));
+        if (!r)
+            return usageError(QStringLiteral("-z: %1").arg(r.error().message));
+    }
+    if (p.isSet(QStringLiteral("b"))) {
+        auto r = config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
+        if (!r)
+            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
+    }
+    if (config.bootstrapServers().isEmpty())
+        return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    if (auto v = config.validate(); !v)
+        return usageError(v.error().message);
+    return 0;
+}
+
+void addConfigOptions(QCommandLineParser &p)
+{
+    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
+                 QStringLiteral("Bootstrap servers (host:port,...)."),
+                 QStringLiteral("hosts")});
+    p.addOption({QStringLiteral("z"), QStringLiteral("Compression codec: none, gzip, snappy, lz4, zstd."),
+                 QStringLiteral("codec")});
+    p.addOption({QStringLiteral("X"),
+                 QStringLiteral("Producer setting by its Java name (repeatable), e.g. -X linger.ms=10."),
+                 QStringLiteral("prop=value")});
+    p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
+                 QStringLiteral("file")});
+    p.addOption({QStringLiteral("inject"),
+                 QStringLiteral("Fault on the real connection: lost-ack[:N] (the N-th Produce request reaches the "
+                                "broker, its answer is dropped), delay:MS, disconnect-after-send[:N], error:NAME "
+                                "(the next Produce answer is treated as that error)."),
+                 QStringLiteral("fault")});
 }
 
 int runProduce(QCoreApplication &app, const QStringList &args)
@@ -23,9 +86,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
         "  TOPIC [PARTITION] @ OFFSET\n"
         "Failures go to standard error with their input line number; the exit code is 1 when any record failed."));
     p.addHelpOption();
-    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
-                 QStringLiteral("Bootstrap servers (host:port,...)."),
-                 QStringLiteral("hosts")});
+    addConfigOptions(p);
     p.addOption({{QStringLiteral("t"), QStringLiteral("topic")},
                  QStringLiteral("Topic to produce to."),
                  QStringLiteral("topic")});
@@ -38,51 +99,20 @@ int runProduce(QCoreApplication &app, const QStringList &args)
                  QStringLiteral("sep")});
     p.addOption({QStringLiteral("H"), QStringLiteral("Header name=value (repeatable; name alone for a null value)."),
                  QStringLiteral("name=value")});
-    p.addOption({QStringLiteral("z"), QStringLiteral("Compression codec: none, gzip, snappy, lz4, zstd."),
-                 QStringLiteral("codec")});
-    p.addOption({QStringLiteral("X"),
-                 QStringLiteral("Producer setting by its Java name (repeatable), e.g. -X linger.ms=10."),
-                 QStringLiteral("prop=value")});
-    p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
-                 QStringLiteral("file")});
     p.addOption(
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
     p.addOption({QStringLiteral("c"), QStringLiteral("Stop after N input lines (as kcat -c)."), QStringLiteral("N")});
     p.process(args);
 
     ProduceCommand::Options o;
-    QTextStream err(stderr);
-    if (p.isSet(QStringLiteral("producer.config"))) {
-        QStringList warnings;
-        auto r = o.config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
-        if (!r)
-            return usageError(r.error().message);
-        for (const auto &w : warnings)
-            err << "% " << w << Qt::endl;
+    if (const int rc = buildConfig(p, o.config))
+        return rc;
+    if (p.isSet(QStringLiteral("inject"))) {
+        QString error;
+        o.fault = FaultSpec::parse(p.value(QStringLiteral("inject")), &error);
+        if (!o.fault)
+            return usageError(error);
     }
-    for (const auto &x : p.values(QStringLiteral("X"))) {
-        const auto eq = x.indexOf(QLatin1Char('='));
-        if (eq <= 0)
-            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
-        QString warning;
-        auto r = o.config.set(x.left(eq), x.mid(eq + 1), &warning);
-        if (!r)
-            return usageError(QStringLiteral("-X %1").arg(r.error().message));
-        if (!warning.isEmpty())
-            err << "% " << warning << Qt::endl;
-    }
-    if (p.isSet(QStringLiteral("z"))) {
-        auto r = o.config.set(QStringLiteral("compression.type"), p.value(QStringLiteral("z")));
-        if (!r)
-            return usageError(QStringLiteral("-z: %1").arg(r.error().message));
-    }
-    if (p.isSet(QStringLiteral("b"))) {
-        auto r = o.config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
-        if (!r)
-            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
-    }
-    if (o.config.bootstrapServers().isEmpty())
-        return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
     o.topic = p.value(QStringLiteral("t"));
     if (o.topic.isEmpty())
         return usageError(QStringLiteral("no topic: give -t TOPIC"));
@@ -123,6 +153,98 @@ int runProduce(QCoreApplication &app, const QStringList &args)
     return code;
 }
 
+int runTxn(QCoreApplication &app, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Run N transactions of M records each (values txn-<i>-rec-<j>), aborting every K-th; print each state\n"
+        "change of the transactional producer and a summary. Exit 1 on a fatal error (fenced included) or a\n"
+        "failed call, 0 when every transaction ended as planned."));
+    p.addHelpOption();
+    addConfigOptions(p);
+    p.addOption({{QStringLiteral("t"), QStringLiteral("topic")},
+                 QStringLiteral("Topic to produce to."),
+                 QStringLiteral("topic")});
+    p.addOption({{QStringLiteral("p"), QStringLiteral("partition")},
+                 QStringLiteral("Partition (default: chosen by the partitioner)."),
+                 QStringLiteral("n")});
+    p.addOption(
+        {QStringLiteral("transactional-id"), QStringLiteral("transactional.id (required)."), QStringLiteral("id")});
+    p.addOption(
+        {QStringLiteral("transactions"), QStringLiteral("Number of transactions (default 1)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("records-per-transaction"), QStringLiteral("Records in each (default 10)."),
+                 QStringLiteral("M")});
+    p.addOption({QStringLiteral("abort-every"), QStringLiteral("Abort every K-th transaction instead of committing."),
+                 QStringLiteral("K")});
+    p.addOption({QStringLiteral("send-offsets"),
+                 QStringLiteral("Commit a consumer position inside each transaction (repeatable; one group)."),
+                 QStringLiteral("GROUP:TOPIC:PARTITION:OFFSET")});
+    p.addOption({{QStringLiteral("v"), QStringLiteral("verbose")},
+                 QStringLiteral("Print every protocol call (the timeline) on standard error.")});
+    p.process(args);
+
+    TxnCommand::Options o;
+    if (p.isSet(QStringLiteral("transactional-id"))) {
+        if (auto r = o.config.set(QStringLiteral("transactional.id"), p.value(QStringLiteral("transactional-id"))); !r)
+            return usageError(r.error().message);
+    }
+    if (const int rc = buildConfig(p, o.config))
+        return rc;
+    if (o.config.transactionalId().isEmpty())
+        return usageError(QStringLiteral("no transactional id: give --transactional-id ID"));
+    o.topic = p.value(QStringLiteral("t"));
+    if (o.topic.isEmpty())
+        return usageError(QStringLiteral("no topic: give -t TOPIC"));
+    const auto number = [&](const QString &name, int min, int *out) -> bool {
+        if (!p.isSet(name))
+            return true;
+        bool ok = false;
+        *out = p.value(name).toInt(&ok);
+        return ok && *out >= min;
+    };
+    if (!number(QStringLiteral("p"), 0, &o.partition))
+        return usageError(QStringLiteral("-p: '%1' is not a partition number").arg(p.value(QStringLiteral("p"))));
+    if (!number(QStringLiteral("transactions"), 1, &o.transactions))
+        return usageError(QStringLiteral("--transactions: give a number >= 1"));
+    if (!number(QStringLiteral("records-per-transaction"), 0, &o.recordsPerTransaction))
+        return usageError(QStringLiteral("--records-per-transaction: give a number >= 0"));
+    if (!number(QStringLiteral("abort-every"), 0, &o.abortEvery))
+        return usageError(QStringLiteral("--abort-every: give a number >= 0"));
+    for (const auto &spec : p.values(QStringLiteral("send-offsets"))) {
+        const QStringList f = spec.split(QLatin1Char(':'));
+        bool okP = false, okO = false;
+        ConsumedOffset c;
+        if (f.size() == 4) {
+            c.topic = f[1];
+            c.partition = f[2].toInt(&okP);
+            c.offset = f[3].toLongLong(&okO);
+        }
+        if (f.size() != 4 || f[0].isEmpty() || c.topic.isEmpty() || !okP || !okO || c.partition < 0 || c.offset < 0)
+            return usageError(QStringLiteral("--send-offsets %1: expected GROUP:TOPIC:PARTITION:OFFSET").arg(spec));
+        if (!o.offsetsGroup.isEmpty() && o.offsetsGroup != f[0])
+            return usageError(
+                QStringLiteral("--send-offsets: one group per run (%1 and %2 given)").arg(o.offsetsGroup, f[0]));
+        o.offsetsGroup = f[0];
+        o.offsets.append(c);
+    }
+    if (p.isSet(QStringLiteral("inject"))) {
+        QString error;
+        o.fault = FaultSpec::parse(p.value(QStringLiteral("inject")), &error);
+        if (!o.fault)
+            return usageError(error);
+    }
+    o.verbose = p.isSet(QStringLiteral("v"));
+    TxnCommand cmd(std::move(o));
+    int code = 1;
+    QObject::connect(&cmd, &TxnCommand::finished, &app, [&](int c) {
+        code = c;
+        app.quit();
+    });
+    cmd.run();
+    app.exec();
+    return code;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -136,6 +258,12 @@ int main(int argc, char **argv)
         QStringList rest = args;
         rest.removeAt(1);
         return runProduce(app, rest);
+    }
+    if (cmd == QLatin1StringView("txn")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        g_command = cmd;
+        return runTxn(app, rest);
     }
     if (cmd == QLatin1StringView("tail") || cmd == QLatin1StringView("offsets")) {
         QStringList rest = args;
@@ -152,6 +280,7 @@ int main(int argc, char **argv)
            "Usage: kpw-cli COMMAND [options]\n\n"
            "Commands:\n"
            "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n"
+           "  txn       run transactions: commit, abort, send offsets (kpw-cli txn --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
            "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
            "  --version print the version\n";

@@ -69,9 +69,10 @@ void BrokerConnection::connectToBroker()
     m_socket->connectToHost(m_host, m_port);
 }
 
-void BrokerConnection::send(ApiKey key, Encoder encode, Callback done, bool expectResponse)
+void BrokerConnection::send(ApiKey key, Encoder encode, Callback done, bool expectResponse, std::int16_t maxVersion)
 {
     Pending p;
+    p.maxVersion = maxVersion;
     p.key = key;
     p.encode = std::move(encode);
     p.done = std::move(done);
@@ -137,7 +138,11 @@ void BrokerConnection::flushQueue()
     while (self && m_state == State::Ready && !m_queue.empty()) {
         Pending p = std::move(m_queue.front());
         m_queue.pop_front();
-        const std::int16_t v = negotiatedVersion(p.key);
+        std::int16_t v = negotiatedVersion(p.key);
+        if (v >= 0 && p.maxVersion >= 0)
+            v = v > p.maxVersion ? p.maxVersion : v;
+        if (v >= 0 && v < Api::clientRange(p.key).min)
+            v = -1;
         if (v < 0) {
             const VersionRange c = Api::clientRange(p.key);
             const auto it = m_brokerVersions.find(static_cast<std::int16_t>(p.key));
@@ -172,7 +177,43 @@ void BrokerConnection::writeRequest(Pending p)
         return;
     }
     p.deadlineMs = m_clock.elapsed() + m_options.requestTimeoutMs;
+    bool disconnect = false;
+    if (FaultPlan *f = m_options.faults.get(); f && p.key == ApiKey::Produce) {
+        ++f->produceWritten;
+        if (f->lostAckAt > 0 && f->produceWritten == f->lostAckAt) {
+            f->lostAckAt = 0;
+            p.dropResponse = true;
+        }
+        if (f->disconnectAfterSendAt > 0 && f->produceWritten == f->disconnectAfterSendAt) {
+            f->disconnectAfterSendAt = 0;
+            disconnect = true;
+        }
+    }
+    const std::int32_t correlationId = p.correlationId;
     m_inFlight.push_back(std::move(p));
+    if (disconnect)
+        injectDisconnect(QStringLiteral("fault injected: closed the connection right after writing Produce "
+                                        "(correlation id %1); the broker may or may not have written it")
+                             .arg(correlationId));
+}
+
+void BrokerConnection::injectDisconnect(const QString &why)
+{
+    if (m_options.faults && m_options.faults->onFault)
+        m_options.faults->onFault(QStringLiteral("%1: %2").arg(describe(), why));
+    // Let the written bytes leave first: a graceful close after a flush, so
+    // the broker receives the request and only its answer is lost.
+    if (m_socket) {
+        QTcpSocket *s = m_socket;
+        m_socket = nullptr;
+        s->disconnect(this);
+        s->flush();
+        connect(s, &QAbstractSocket::disconnected, s, &QObject::deleteLater);
+        s->disconnectFromHost();
+        if (s->state() == QAbstractSocket::UnconnectedState)
+            s->deleteLater();
+    }
+    failAll(withPeer(KafkaError::NetworkException, why));
 }
 
 void BrokerConnection::onReadyRead()
@@ -195,11 +236,6 @@ void BrokerConnection::onReadyRead()
                 m_readBuffer.reserve(4 + static_cast<qsizetype>(size));
             return; // wait for the rest
         }
-        if (m_inFlight.empty()) {
-            abort(withPeer(KafkaError::ClientProtocolError,
-                           QStringLiteral("received a %1-byte response to no outstanding request").arg(size)));
-            return;
-        }
         // Take the frame without copying it when it is all the buffer holds
         // (the usual case, and the one that matters for large responses).
         QByteArray frame;
@@ -210,25 +246,63 @@ void BrokerConnection::onReadyRead()
             frame = m_readBuffer.left(4 + static_cast<qsizetype>(size));
             m_readBuffer.remove(0, 4 + static_cast<qsizetype>(size));
         }
-        Pending &p = m_inFlight.front();
-        auto header = readResponseHeader(QByteArray::fromRawData(frame.constData() + 4, size), p.key, p.version);
-        if (!header) {
-            abort(withPeer(KafkaError::ClientProtocolError, header.error().message));
-            return;
+        if (!m_delayed.empty() || (m_options.faults && m_options.faults->delayMs > 0)) {
+            const int delay = m_options.faults ? m_options.faults->delayMs : 0;
+            m_delayed.push_back({m_clock.elapsed() + delay, std::move(frame)});
+            QTimer::singleShot(delay, this, &BrokerConnection::processDelayed);
+            continue;
         }
-        if (header->correlationId != p.correlationId) {
-            abort(withPeer(KafkaError::ClientProtocolError,
-                           QStringLiteral("response correlation id %1 does not match the oldest request's %2 (%3)")
-                               .arg(header->correlationId)
-                               .arg(p.correlationId)
-                               .arg(Api::name(p.key))));
-            return;
-        }
-        Pending done = std::move(p);
-        m_inFlight.pop_front();
-        frame.remove(0, 4 + header->bodyOffset); // in place: no second copy of the body
-        done.done(std::move(frame), done.version);
+        handleFrame(std::move(frame));
     }
+}
+
+void BrokerConnection::processDelayed()
+{
+    QPointer<BrokerConnection> self(this);
+    while (self && !m_delayed.empty() && m_delayed.front().dueMs <= m_clock.elapsed()) {
+        QByteArray frame = std::move(m_delayed.front().frame);
+        m_delayed.pop_front();
+        handleFrame(std::move(frame));
+    }
+}
+
+void BrokerConnection::handleFrame(QByteArray frame)
+{
+    const auto size = static_cast<std::int32_t>(frame.size() - 4);
+    if (m_inFlight.empty()) {
+        abort(withPeer(KafkaError::ClientProtocolError,
+                       QStringLiteral("received a %1-byte response to no outstanding request").arg(size)));
+        return;
+    }
+    Pending &p = m_inFlight.front();
+    auto header = readResponseHeader(QByteArray::fromRawData(frame.constData() + 4, size), p.key, p.version);
+    if (!header) {
+        abort(withPeer(KafkaError::ClientProtocolError, header.error().message));
+        return;
+    }
+    if (header->correlationId != p.correlationId) {
+        abort(withPeer(KafkaError::ClientProtocolError,
+                       QStringLiteral("response correlation id %1 does not match the oldest request's %2 (%3)")
+                           .arg(header->correlationId)
+                           .arg(p.correlationId)
+                           .arg(Api::name(p.key))));
+        return;
+    }
+    if (p.dropResponse) {
+        const QString why = QStringLiteral("fault injected: lost ack: dropped the %1-byte response to Produce "
+                                           "(correlation id %2) and closed the connection; the broker wrote "
+                                           "the records, the client never heard back")
+                                .arg(size)
+                                .arg(p.correlationId);
+        if (m_options.faults && m_options.faults->onFault)
+            m_options.faults->onFault(QStringLiteral("%1: %2").arg(describe(), why));
+        abort(withPeer(KafkaError::NetworkException, why));
+        return;
+    }
+    Pending done = std::move(p);
+    m_inFlight.pop_front();
+    frame.remove(0, 4 + header->bodyOffset); // in place: no second copy of the body
+    done.done(std::move(frame), done.version);
 }
 
 void BrokerConnection::onSocketError()
@@ -288,6 +362,7 @@ void BrokerConnection::failAll(const Error &error)
         m_socket = nullptr;
     }
     m_readBuffer.clear();
+    m_delayed.clear();
     m_brokerVersions.clear();
     // Callbacks may queue new requests on this connection: take the lists first.
     std::deque<Pending> inFlight;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/FaultPlan.h"
 #include "wire/ApiKeys.h"
 #include "wire/Result.h"
 
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 
 class QTcpSocket;
 
@@ -25,6 +27,8 @@ struct ConnectionOptions
     int requestTimeoutMs = 30000;
     // A response frame larger than this is a protocol error, not an allocation.
     qint32 maxResponseSize = 100 * 1024 * 1024;
+    // Faults to inject (the fault lab); null: none.
+    std::shared_ptr<FaultPlan> faults;
 };
 
 // One TCP connection to one broker, living on the producer's thread.
@@ -51,8 +55,9 @@ public:
     ~BrokerConnection() override;
 
     // expectResponse=false (Produce with acks=0): the callback gets an empty
-    // body once the request is written.
-    void send(ApiKey key, Encoder encode, Callback done, bool expectResponse = true);
+    // body once the request is written. maxVersion >= 0 caps the negotiated
+    // version for this request (e.g. Produce v11 for transaction protocol v1).
+    void send(ApiKey key, Encoder encode, Callback done, bool expectResponse = true, std::int16_t maxVersion = -1);
 
     std::int32_t nodeId() const { return m_nodeId; }
     QString address() const { return QStringLiteral("%1:%2").arg(m_host).arg(m_port); }
@@ -86,6 +91,8 @@ private:
         std::int16_t version = -1;
         std::int32_t correlationId = 0;
         qint64 deadlineMs = 0;
+        std::int16_t maxVersion = -1;
+        bool dropResponse = false; // injected lost ack
     };
 
     void onConnected();
@@ -95,6 +102,9 @@ private:
     void negotiate(std::int16_t apiVersionsVersion);
     void flushQueue();
     void writeRequest(Pending p);
+    void handleFrame(QByteArray frame);
+    void processDelayed();
+    void injectDisconnect(const QString &why);
     void failAll(const Error &error);
     Error withPeer(std::int16_t code, const QString &what) const;
 
@@ -113,6 +123,12 @@ private:
     QTimer m_tick{this}; // deadlines: connect and requests
     QElapsedTimer m_clock;
     qint64 m_connectDeadlineMs = 0;
+    struct DelayedFrame
+    {
+        qint64 dueMs;
+        QByteArray frame;
+    };
+    std::deque<DelayedFrame> m_delayed; // injected response delay, oldest first
 };
 
 } // namespace kpw

@@ -27,6 +27,11 @@ struct DeliveryReport
     qsizetype keySize = -1;        // -1: null key
     qsizetype valueSize = -1;      // -1: null value (tombstone)
     int attempts = 1;
+    // Idempotent producer: the batch's producer id and epoch, and this
+    // record's sequence number (-1 otherwise).
+    std::int64_t producerId = -1;
+    std::int16_t producerEpoch = -1;
+    std::int32_t sequence = -1;
 
     static constexpr qsizetype kKeyPreview = 256;
 

@@ -60,6 +60,22 @@ Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObj
     m_connOptions.clientId = m_config.clientId();
     m_connOptions.connectTimeoutMs = m_config.connectTimeoutMs();
     m_connOptions.requestTimeoutMs = m_s.requestTimeoutMs;
+    m_idempotent = m_config.idempotent();
+    m_txnId = m_config.transactionalId();
+    m_txnProtocolSetting = m_config.transactionProtocol();
+    m_txn.transactionalId = m_txnId;
+    m_txn.idempotent = m_idempotent;
+    m_faults = std::make_shared<FaultPlan>();
+    m_faults->onFault = [this](const QString &what) {
+        ProtocolEvent e;
+        e.api = QStringLiteral("FAULT");
+        e.fault = true;
+        e.result = QStringLiteral("injected");
+        e.detail = what;
+        emitEvent(e);
+        Q_EMIT logMessage(what);
+    };
+    m_connOptions.faults = m_faults;
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setTimerType(Qt::PreciseTimer); // linger.ms is a few milliseconds
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
@@ -210,6 +226,8 @@ void Producer::onMetadata(const MetadataResponse &md, bool allTopics)
     applyMetadata(md, allTopics);
     if (!m_everConnected) {
         m_everConnected = true;
+        if (m_idempotent && !transactional())
+            requestProducerId(false);
         Q_EMIT connected(QStringLiteral("cluster %1: %2 broker(s), %3 topic(s)")
                              .arg(md.clusterId.value_or(QStringLiteral("?")))
                              .arg(md.brokers.size())
@@ -329,6 +347,14 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
                        {KafkaError::InvalidTopicException, QStringLiteral("no topic given")});
             continue;
         }
+        if (transactional() && m_txn.state != TxnState::InTransaction) {
+            failRecord(meta, rec.topic, rec.partition, refuseState(QStringLiteral("send")));
+            continue;
+        }
+        if (m_pidError.code != KafkaError::None) {
+            failRecord(meta, rec.topic, rec.partition, m_pidError);
+            continue;
+        }
         qsizetype size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSizeBound(rec.key, rec.value, rec.headers);
         if (size > m_s.maxRequestSize) // near the limit: the exact size decides
             size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSize(rec.key, rec.value, rec.headers, 0, 0);
@@ -412,6 +438,7 @@ void Producer::enqueue(const ProducerRecord &record, const RecordMeta &meta, con
         BatchParams params;
         params.codec = m_s.compression;
         params.compressionLevel = m_s.compressionLevel;
+        params.transactional = transactional();
         auto b = std::make_unique<Batch>(
             Batch{record.topic, partition, RecordBatchBuilder(params), {}, {}, nowMs(), 0, 0, m_nextBatchSeq++, {}});
         batch = b.get();
@@ -444,6 +471,9 @@ void Producer::drain()
     const qint64 now = nowMs();
     qint64 nextWake = -1;
     auto wakeAt = [&](qint64 t) { nextWake = nextWake < 0 ? t : std::min(nextWake, t); };
+    const bool sendAll = !m_idempotent || sendsAllowed();
+    bool needAdd = false;
+    bool uncertainQueued = false;
 
     // Up to max.in.flight rounds: each round sends at most one request per
     // leader with the front batch of each ready partition.
@@ -460,6 +490,20 @@ void Producer::drain()
             const qint64 readyAt = b.attempts > 0 ? b.retryAtMs : b.createdMs + m_s.lingerMs;
             if (!(full || m_flushing || readyAt <= now) || (b.attempts > 0 && b.retryAtMs > now)) {
                 wakeAt(b.attempts > 0 ? b.retryAtMs : readyAt);
+                continue;
+            }
+            if (!sendAll) {
+                // No producer id yet, or an epoch bump pending: only a batch
+                // whose last attempt went unanswered goes (under its old
+                // stamp), so the bump can never write it a second time.
+                const bool resend = b.uncertain && b.stampPid == m_txn.producerId &&
+                                    b.stampEpoch == m_txn.producerEpoch && !m_pidInFlight;
+                uncertainQueued = uncertainQueued || b.uncertain;
+                if (!resend)
+                    continue;
+            }
+            if (transactional() && m_txn.protocolVersion == 1 && !q.inTransaction) {
+                needAdd = true; // AddPartitionsToTxn first; drained again when it answers
                 continue;
             }
             const auto topic = m_topics.find(tp.first);
@@ -519,6 +563,11 @@ void Producer::drain()
     // lingering ones when their time comes.
     if (nextWake >= 0)
         scheduleDrain(std::max<qint64>(0, nextWake - now));
+    if (needAdd)
+        addPartitionsToTxn();
+    if (m_idempotent && !transactional() && m_bumpNeeded && !m_pidInFlight && m_inFlightRequests == 0 &&
+        !uncertainQueued)
+        requestProducerId(true);
 }
 
 void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches)
@@ -526,8 +575,35 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
     ProduceRequest req;
     req.acks = m_s.acks;
     req.timeoutMs = m_s.requestTimeoutMs;
+    if (transactional())
+        req.transactionalId = m_txnId;
     std::vector<BatchPtr> sent;
+    QStringList sequences;
     for (auto &b : batches) {
+        // Idempotence: a new batch, or one stamped under an older id/epoch,
+        // takes the partition's next sequence numbers.
+        const bool stamp = m_idempotent && (b->stampPid != m_txn.producerId || b->stampEpoch != m_txn.producerEpoch);
+        std::int32_t seq = b->baseSequence;
+        if (stamp) {
+            PartitionQueue &q = m_queues[{b->topic, b->partition}];
+            seq = q.nextSequence;
+            q.nextSequence = incrementSequence(q.nextSequence, static_cast<std::int32_t>(b->records.size()));
+            if (b->wire.isEmpty())
+                b->builder.setSequence(m_txn.producerId, m_txn.producerEpoch, seq);
+            else
+                restampProducerState(b->wire, m_txn.producerId, m_txn.producerEpoch, seq);
+            b->stampPid = m_txn.producerId;
+            b->stampEpoch = m_txn.producerEpoch;
+            b->baseSequence = seq;
+        }
+        if (transactional())
+            m_txnPartitions.insert(QStringLiteral("%1-%2").arg(b->topic).arg(b->partition));
+        if (m_trace && m_idempotent)
+            sequences.append(QStringLiteral("%1-%2 seq %3..%4")
+                                 .arg(b->topic)
+                                 .arg(b->partition)
+                                 .arg(seq)
+                                 .arg(incrementSequence(seq, static_cast<std::int32_t>(b->records.size()) - 1)));
         if (b->wire.isEmpty()) {
             m_uncompressedBytes += static_cast<quint64>(b->builder.sizeInBytes() - kBatchHeaderSize);
             auto bytes = b->builder.build();
@@ -567,16 +643,30 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
         m_inFlightBatches.insert(b.get());
     auto owned = std::make_shared<std::vector<BatchPtr>>(std::move(sent));
     const qint64 sentNs = m_clock.nsecsElapsed();
+    const QString seqText = sequences.join(QStringLiteral(", "));
     conn->send(
         ApiKey::Produce, [req = std::move(req)](std::int16_t v) { return req.encode(v); },
-        [self, owned, peer, sentNs](Result<QByteArray> body, std::int16_t version) {
+        [self, owned, peer, sentNs, seqText](Result<QByteArray> body, std::int16_t version) {
             if (!self)
                 return;
             if (body)
                 self->m_requestLatencies.push_back(static_cast<double>(self->m_clock.nsecsElapsed() - sentNs) / 1e6);
+            if (self->m_trace) {
+                ProtocolEvent e;
+                e.api = QStringLiteral("Produce v%1").arg(version);
+                e.peer = peer;
+                e.producerId = self->m_txn.producerId;
+                e.producerEpoch = self->m_txn.producerEpoch;
+                e.sequences = seqText;
+                e.errorCode = body ? 0 : body.error().code;
+                e.result = body ? QStringLiteral("answered") : KafkaError::name(body.error().code);
+                if (!body)
+                    e.detail = body.error().message;
+                self->emitEvent(e);
+            }
             self->onProduceResponse(std::move(*owned), body, version, peer);
         },
-        expectResponse);
+        expectResponse, produceMaxVersion());
 }
 
 void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QByteArray> &body, std::int16_t version,
@@ -591,8 +681,10 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
     if (batches.empty()) {
         // nothing left to resolve
     } else if (!body) {
-        for (auto &b : batches)
+        for (auto &b : batches) {
+            b->uncertain = true; // no answer: the broker may have written it
             retryOrFail(std::move(b), body.error());
+        }
         if (refreshesMetadata(body.error().code))
             requestMetadataSoon();
     } else if (m_s.acks == 0) {
@@ -614,6 +706,23 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
             }
         } else {
             bool refresh = false;
+            if (m_faults->injectErrorCode != 0) {
+                // The fault lab: the broker answered (and wrote the records);
+                // the client acts as if it had refused them.
+                const std::int16_t code = std::exchange(m_faults->injectErrorCode, std::int16_t(0));
+                for (auto &t : resp->topics)
+                    for (auto &p : t.partitions)
+                        if (p.errorCode == KafkaError::None) {
+                            m_faults->onFault(QStringLiteral("%1: fault injected: the answer for %2-%3 (written at "
+                                                             "offset %4) is treated as %5")
+                                                  .arg(peer, t.name)
+                                                  .arg(p.partition)
+                                                  .arg(p.baseOffset)
+                                                  .arg(KafkaError::name(code)));
+                            p.errorCode = code;
+                            p.errorMessage = QStringLiteral("injected by the fault lab");
+                        }
+            }
             for (auto &b : batches) {
                 const ProduceResponse::PartitionResponse *pr = nullptr;
                 for (const auto &t : resp->topics)
@@ -631,7 +740,16 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                     m_queuedRecords -= b->records.size();
                     continue;
                 }
-                if (pr->errorCode == KafkaError::None) {
+                b->uncertain = false;
+                // DUPLICATE_SEQUENCE_NUMBER: the broker has this batch already
+                // (old brokers; newer ones answer NONE with the original offset).
+                if (pr->errorCode == KafkaError::None || pr->errorCode == KafkaError::DuplicateSequenceNumber) {
+                    if (b->stampPid >= 0) {
+                        auto &q = m_queues[{b->topic, b->partition}];
+                        if (b->stampPid == m_txn.producerId && b->stampEpoch == m_txn.producerEpoch)
+                            q.lastAckedSequence =
+                                incrementSequence(b->baseSequence, static_cast<std::int32_t>(b->records.size()) - 1);
+                    }
                     completeBatch(*b, pr->baseOffset, pr->logAppendTimeMs, nullptr);
                     m_queuedRecords -= b->records.size();
                     continue;
@@ -642,7 +760,10 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                 for (const auto &re : pr->recordErrors)
                     msg += QStringLiteral(" - record %1: %2").arg(re.batchIndex).arg(re.message.value_or(QString()));
                 refresh = refresh || refreshesMetadata(pr->errorCode);
-                retryOrFail(std::move(b), {pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)});
+                const Error err{pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)};
+                if (m_idempotent && handleSequenceError(b, err, pr->errorCode))
+                    continue;
+                retryOrFail(std::move(b), err);
             }
             if (refresh)
                 requestMetadataSoon();
@@ -651,6 +772,7 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
     flushReports();
     scheduleDrain(0);
     checkFlushed();
+    maybeAdvanceTxn();
 }
 
 // A batch the broker refuses as too large is split in two and both halves go
@@ -667,6 +789,7 @@ bool Producer::splitTooLarge(BatchPtr &batch)
     BatchParams params;
     params.codec = m_s.compression;
     params.compressionLevel = m_s.compressionLevel;
+    params.transactional = transactional();
     std::vector<BatchPtr> parts;
     for (const auto &[from, to] : {std::pair{qsizetype(0), half}, std::pair{half, records.size()}}) {
         auto part = std::make_unique<Batch>(Batch{batch->topic,
@@ -759,6 +882,11 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         r.keySize = m.keySize;
         r.valueSize = m.valueSize;
         r.attempts = std::max(1, batch.attempts);
+        if (batch.stampPid >= 0) {
+            r.producerId = batch.stampPid;
+            r.producerEpoch = batch.stampEpoch;
+            r.sequence = incrementSequence(batch.baseSequence, i);
+        }
         if (m_gate)
             m_gate->release(m.bufferBytes);
         if (error) {
@@ -774,6 +902,8 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         }
         m_reports.append(std::move(r));
     }
+    if (error)
+        onSequencedBatchFailed(batch, *error);
 }
 
 void Producer::failRecord(const RecordMeta &meta, const QString &topic, std::int32_t partition, const Error &error)
@@ -793,6 +923,15 @@ void Producer::failRecord(const RecordMeta &meta, const QString &topic, std::int
     if (m_gate)
         m_gate->release(meta.bufferBytes);
     m_reports.append(std::move(r));
+    if (transactional() && error.code != KafkaError::ClientTransactionAborted &&
+        error.code != KafkaError::InvalidTxnState &&
+        (m_txn.state == TxnState::InTransaction || m_txn.state == TxnState::Committing)) {
+        ++m_txnRecordsFailed;
+        if (m_txnFirstFailure.isEmpty())
+            m_txnFirstFailure = QStringLiteral("%1: %2").arg(KafkaError::name(error.code), error.message);
+        setTxnState(TxnState::AbortableError,
+                    QStringLiteral("a record of the transaction failed: %1").arg(m_txnFirstFailure));
+    }
 }
 
 void Producer::flushReports()
@@ -814,6 +953,7 @@ void Producer::flush()
 
 void Producer::checkFlushed()
 {
+    maybeAdvanceTxn();
     if (!m_flushing)
         return;
     if (m_queuedRecords > 0 || m_inFlightRequests > 0 || !m_waiting.isEmpty()) {
@@ -866,12 +1006,13 @@ void Producer::onTick()
         while (!q.batches.empty() && now - q.batches.front()->createdMs >= m_s.deliveryTimeoutMs) {
             BatchPtr b = std::move(q.batches.front());
             q.batches.pop_front();
+            QString last = b->lastError.message;
+            if (last.isEmpty() && m_idempotent && m_txn.producerId < 0 && !m_pidLastError.isEmpty())
+                last = QStringLiteral("no producer id yet: ") + m_pidLastError;
             const Error e{KafkaError::ClientTimeout,
                           QStringLiteral("not sent within delivery.timeout.ms=%1%2")
                               .arg(m_s.deliveryTimeoutMs)
-                              .arg(b->lastError.message.isEmpty()
-                                       ? QString()
-                                       : QStringLiteral("; last error: ") + b->lastError.message)};
+                              .arg(last.isEmpty() ? QString() : QStringLiteral("; last error: ") + last)};
             completeBatch(*b, -1, -1, &e);
             m_queuedRecords -= b->records.size();
         }

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "messages/FindCoordinator.h"
 #include "messages/Metadata.h"
 #include "messages/Produce.h"
 #include "net/BrokerConnection.h"
 #include "producer/BufferGate.h"
 #include "producer/DeliveryReport.h"
 #include "producer/ProducerConfig.h"
+#include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
 #include "records/RecordBatch.h"
 
@@ -19,6 +21,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +55,24 @@ public:
     // Fails everything not yet acknowledged with PRODUCER_CLOSED (reported).
     void shutdown();
 
+    // The transactional producer (ProducerTxn.cpp). Each call ends with one
+    // transactionCallDone(callId, ...) carrying success (code 0) or the error;
+    // a call in a state where it is illegal is refused with INVALID_TXN_STATE
+    // naming the state.
+    void initTransactions(quint64 callId);
+    void beginTransaction(quint64 callId);
+    void sendOffsetsToTransaction(quint64 callId, const QList<kpw::ConsumedOffset> &offsets,
+                                  const kpw::ConsumerGroupMetadata &group);
+    void commitTransaction(quint64 callId);
+    void abortTransaction(quint64 callId);
+    TxnStatus txnStatus() const { return m_txn; }
+
+    // The fault lab: arms a fault on this producer's connections.
+    void injectFault(const kpw::FaultSpec &fault);
+    // Emit protocolEvent for every Produce request too (the timeline), not
+    // only for the transactional calls.
+    void setProtocolTrace(bool on) { m_trace = on; }
+
 Q_SIGNALS:
     void connected(const QString &summary);
     void connectionFailed(const QString &error);
@@ -60,6 +81,9 @@ Q_SIGNALS:
     void flushed();
     void statsUpdated(const kpw::ProducerStats &stats);
     void logMessage(const QString &line);
+    void transactionCallDone(quint64 callId, const QString &op, const kpw::Error &error);
+    void txnStatusChanged(const kpw::TxnStatus &status);
+    void protocolEvent(const kpw::ProtocolEvent &event);
 
 private:
     struct RecordMeta
@@ -87,6 +111,16 @@ private:
         // Reported TIMED_OUT while its request was out (delivery.timeout.ms
         // passed); the late response, whatever it says, is ignored.
         bool expired = false;
+        // Idempotence: the producer id, epoch and base sequence stamped in
+        // `wire` (-1: not stamped yet). A retry resends the same stamp; after
+        // an epoch bump the batch is stamped anew.
+        std::int64_t stampPid = -1;
+        std::int16_t stampEpoch = -1;
+        std::int32_t baseSequence = -1;
+        // The last attempt ended without an answer (connection lost, timed
+        // out): the broker may have written it. Such a batch is resent under
+        // its old stamp before any epoch bump, so it is never written twice.
+        bool uncertain = false;
 
         qsizetype sizeInBytes() const { return wire.isEmpty() ? builder.sizeInBytes() : wire.size(); }
     };
@@ -94,6 +128,12 @@ private:
     struct PartitionQueue
     {
         std::deque<BatchPtr> batches;
+        // Idempotence, per partition under the current producer id and epoch.
+        std::int32_t nextSequence = 0;
+        std::int32_t lastAckedSequence = -1;
+        // Transaction protocol v1: added to the current transaction.
+        bool inTransaction = false;
+        bool adding = false;
     };
     struct Waiting // a record parked until its topic's metadata is known
     {
@@ -111,6 +151,28 @@ private:
         std::int32_t partition = -1;
         qsizetype bytes = 0;
     };
+
+    // Idempotence and transactions (ProducerTxn.cpp)
+    struct CoordinatorCall; // one request to a transaction or group coordinator, retried
+    void callCoordinator(std::shared_ptr<CoordinatorCall> call);
+    void retryCoordinatorCall(std::shared_ptr<CoordinatorCall> call, int delayMs);
+    void findCoordinator(CoordinatorType type, const QString &key, std::function<void(const Error &)> then);
+    bool sendsAllowed() const; // producer id known, no epoch bump pending
+    void requestProducerId(bool bump);
+    void onProducerId(std::int64_t pid, std::int16_t epoch);
+    void resetSequences();
+    void setTxnState(TxnState state, const QString &why = {});
+    void finishCall(const QString &op, const Error &error);
+    Error refuseState(const QString &op) const;
+    void addPartitionsToTxn();
+    void maybeAdvanceTxn();
+    void endTransaction(bool commit);
+    void txnFailRecords(const QString &why);
+    void emitEvent(ProtocolEvent e);
+    void onSequencedBatchFailed(const Batch &batch, const Error &error);
+    bool handleSequenceError(BatchPtr &batch, const Error &error, std::int16_t code);
+    bool transactional() const { return !m_txnId.isEmpty(); }
+    std::int16_t produceMaxVersion() const;
 
     BrokerConnection *connectionFor(std::int32_t nodeId);
     BrokerConnection *bootstrapConnection(int index);
@@ -204,6 +266,34 @@ private:
     QTimer m_tick{this};
     QList<DeliveryReport> m_reports;
     bool m_reportFlushScheduled = false;
+
+    // Idempotence and transactions
+    bool m_idempotent = false;
+    QString m_txnId;
+    int m_txnProtocolSetting = 0; // 0 auto, 1, 2
+    TxnStatus m_txn;
+    bool m_pidInFlight = false;
+    bool m_bumpNeeded = false;     // idempotent: bump the epoch once nothing is in flight
+    bool m_bumpAfterAbort = false; // transactional: the abort must bump the epoch (KIP-360)
+    QString m_bumpReason;
+    QString m_pidLastError;                      // why the last InitProducerId failed (for timeouts)
+    Error m_pidError{0, {}};                     // InitProducerId refused (idempotent): new records fail with it
+    QHash<QString, std::int32_t> m_coordinators; // "t:<id>" / "g:<group>" -> node id
+    bool m_trace = false;
+    std::shared_ptr<FaultPlan> m_faults;
+    // The call in progress (one at a time, as the Java client).
+    quint64 m_callId = 0;
+    QString m_callOp;
+    qint64 m_callDeadlineMs = 0;
+    QList<std::pair<quint64, QString>> m_callWaiters; // a repeated commit/abort joins the running one
+    bool m_endPending = false;                        // commit/abort waits for the records to settle
+    bool m_endCommit = false;
+    bool m_endTxnSent = false;
+    bool m_addInFlight = false;
+    bool m_txnOffsetsAdded = false; // sendOffsets in this transaction (v1: EndTxn is not optional)
+    int m_txnRecordsFailed = 0;
+    QString m_txnFirstFailure;
+    QSet<QString> m_txnPartitions; // "topic-partition" written in this transaction
 
     std::shared_ptr<BufferGate> m_gate;
     ProducerStats m_stats;

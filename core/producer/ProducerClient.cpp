@@ -17,6 +17,10 @@ void registerMetaTypes()
         qRegisterMetaType<kpw::ProducerStats>();
         qRegisterMetaType<kpw::MetadataResponse>();
         qRegisterMetaType<kpw::ProducerRecord>();
+        qRegisterMetaType<kpw::Error>();
+        qRegisterMetaType<kpw::TxnStatus>();
+        qRegisterMetaType<kpw::ProtocolEvent>();
+        qRegisterMetaType<kpw::FaultSpec>();
         return true;
     }();
     Q_UNUSED(once);
@@ -71,6 +75,16 @@ void ProducerClient::start(const ProducerConfig &config)
             Q_EMIT statsUpdated(st);
     });
     connect(m_producer, &Producer::logMessage, this, &ProducerClient::logMessage);
+    connect(m_producer, &Producer::transactionCallDone, this, &ProducerClient::transactionCallDone);
+    connect(m_producer, &Producer::txnStatusChanged, this, [this, current](const kpw::TxnStatus &st) {
+        if (current())
+            Q_EMIT txnStatusChanged(st);
+    });
+    connect(m_producer, &Producer::protocolEvent, this, [this, current](const kpw::ProtocolEvent &e) {
+        if (current())
+            Q_EMIT protocolEvent(e);
+    });
+    m_producer->setProtocolTrace(m_trace);
     m_thread->start();
     QMetaObject::invokeMethod(m_producer, &Producer::start, Qt::QueuedConnection);
 }
@@ -154,6 +168,72 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
         QMetaObject::invokeMethod(
             this, [this, refused] { Q_EMIT recordsDelivered(refused); }, Qt::QueuedConnection);
     return first;
+}
+
+template <typename Call> quint64 ProducerClient::txnCall(const QString &op, Call call)
+{
+    const quint64 id = m_nextCallId++;
+    if (!m_producer) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, op] {
+                Q_EMIT transactionCallDone(
+                    id, op,
+                    Error{KafkaError::ClientShutdown, QStringLiteral("not connected: start the producer first")});
+            },
+            Qt::QueuedConnection);
+        return id;
+    }
+    Producer *p = m_producer;
+    QMetaObject::invokeMethod(
+        p, [p, id, call] { call(p, id); }, Qt::QueuedConnection);
+    return id;
+}
+
+quint64 ProducerClient::initTransactions()
+{
+    return txnCall(QStringLiteral("initTransactions"), [](Producer *p, quint64 id) { p->initTransactions(id); });
+}
+
+quint64 ProducerClient::beginTransaction()
+{
+    return txnCall(QStringLiteral("beginTransaction"), [](Producer *p, quint64 id) { p->beginTransaction(id); });
+}
+
+quint64 ProducerClient::sendOffsetsToTransaction(const QList<ConsumedOffset> &offsets,
+                                                 const ConsumerGroupMetadata &group)
+{
+    return txnCall(QStringLiteral("sendOffsetsToTransaction"),
+                   [offsets, group](Producer *p, quint64 id) { p->sendOffsetsToTransaction(id, offsets, group); });
+}
+
+quint64 ProducerClient::commitTransaction()
+{
+    return txnCall(QStringLiteral("commitTransaction"), [](Producer *p, quint64 id) { p->commitTransaction(id); });
+}
+
+quint64 ProducerClient::abortTransaction()
+{
+    return txnCall(QStringLiteral("abortTransaction"), [](Producer *p, quint64 id) { p->abortTransaction(id); });
+}
+
+void ProducerClient::injectFault(const FaultSpec &fault)
+{
+    if (m_producer) {
+        Producer *p = m_producer;
+        QMetaObject::invokeMethod(
+            p, [p, fault] { p->injectFault(fault); }, Qt::QueuedConnection);
+    }
+}
+
+void ProducerClient::setProtocolTrace(bool on)
+{
+    m_trace = on;
+    if (m_producer) {
+        Producer *p = m_producer;
+        QMetaObject::invokeMethod(
+            p, [p, on] { p->setProtocolTrace(on); }, Qt::QueuedConnection);
+    }
 }
 
 void ProducerClient::refreshMetadata()

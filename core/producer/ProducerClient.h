@@ -3,6 +3,7 @@
 #include "messages/Metadata.h"
 #include "producer/DeliveryReport.h"
 #include "producer/ProducerConfig.h"
+#include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
 
 #include <QList>
@@ -51,6 +52,20 @@ public:
     // must never wait.
     void setBlockingSends(bool blocking) { m_blocking = blocking; }
 
+    // The transactional producer (transactional.id set). Each call returns
+    // an id that comes back in transactionCallDone() with success (code 0)
+    // or the error; the engine refuses a call in the wrong state with
+    // INVALID_TXN_STATE naming the state.
+    quint64 initTransactions();
+    quint64 beginTransaction();
+    quint64 sendOffsetsToTransaction(const QList<kpw::ConsumedOffset> &offsets,
+                                     const kpw::ConsumerGroupMetadata &group);
+    quint64 commitTransaction();
+    quint64 abortTransaction();
+    // The fault lab (see FaultSpec); and protocolEvent() for every Produce too.
+    void injectFault(const kpw::FaultSpec &fault);
+    void setProtocolTrace(bool on);
+
     void refreshMetadata();
     // Sends what lingers now; emits flushed() once nothing is queued or in flight.
     void flush();
@@ -63,9 +78,16 @@ Q_SIGNALS:
     void flushed();
     void statsUpdated(const kpw::ProducerStats &stats);
     void logMessage(const QString &line);
+    void transactionCallDone(quint64 callId, const QString &op, const kpw::Error &error);
+    void txnStatusChanged(const kpw::TxnStatus &status);
+    void protocolEvent(const kpw::ProtocolEvent &event);
 
 private:
+    template <typename Call> quint64 txnCall(const QString &op, Call call);
+
     QThread *m_thread = nullptr;
+    quint64 m_nextCallId = 1;
+    bool m_trace = false;
     Producer *m_producer = nullptr; // lives on m_thread; deleted there
     std::atomic<quint64> m_nextId{1};
     std::shared_ptr<BufferGate> m_gate;

@@ -170,6 +170,43 @@ QList<ConfigKey> makeKeys()
          s("Partitioning"),
          s("default/murmur2_random: murmur2 of the key as the Java client, keyless records sticky; "
            "murmur2: keyless records go to partition 0's hash too; round_robin: ignores keys")},
+        {s("enable.idempotence"),
+         s("true"),
+         s("bool"),
+         {},
+         0,
+         0,
+         s("Transactions"),
+         s("Producer id and sequence numbers, so a retried batch is never written twice and order is kept. "
+           "Needs acks=all, retries > 0 and max.in.flight.requests.per.connection <= 5; left unset, it turns "
+           "itself off when those say otherwise (as the Java client)")},
+        {s("transactional.id"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Transactions"),
+         s("Makes the producer transactional: initTransactions() fences older producers with this id")},
+        {s("transaction.timeout.ms"),
+         s("60000"),
+         s("int"),
+         {},
+         1,
+         2147483647,
+         s("Transactions"),
+         s("The coordinator aborts a transaction left open longer than this (at most the broker's "
+           "transaction.max.timeout.ms)")},
+        {s("kpw.transaction.protocol"),
+         s("auto"),
+         s("enum"),
+         {s("auto"), s("1"), s("2")},
+         0,
+         0,
+         s("Transactions"),
+         s("Transaction protocol: 2 (KIP-890, Kafka 4.x: partitions added by Produce, epoch bumped at every "
+           "commit) when the broker finalizes transaction.version >= 2; 1 (AddPartitionsToTxn) otherwise. "
+           "auto picks the newest the broker offers")},
     };
 }
 
@@ -197,8 +234,6 @@ const QStringList &ignoredJavaKeys()
         QStringLiteral("partitioner.ignore.keys"),
         QStringLiteral("partitioner.adaptive.partitioning.enable"),
         QStringLiteral("partitioner.availability.timeout.ms"),
-        QStringLiteral("transactional.id"),
-        QStringLiteral("transaction.timeout.ms"),
         QStringLiteral("security.protocol"),
         QStringLiteral("auto.include.jmx.reporter"),
         QStringLiteral("enable.metrics.push"),
@@ -256,19 +291,6 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, Q
 {
     const QString value = rawValue.trimmed();
     const ConfigKey *k = key(name);
-    if (!k && name == QLatin1StringView("enable.idempotence")) {
-        // Ignoring "true" would let a user believe retries cannot duplicate.
-        if (value.compare(QLatin1StringView("false"), Qt::CaseInsensitive) == 0) {
-            if (warning)
-                *warning = QStringLiteral("enable.idempotence=false: kpw's producer is not idempotent yet (the default "
-                                          "here, unlike the Java client)");
-            return true;
-        }
-        return Error{KafkaError::ClientInvalidConfig,
-                     QStringLiteral("enable.idempotence=%1: the idempotent producer is not implemented yet; set it to "
-                                    "false (and max.in.flight.requests.per.connection=1 to keep order under retries)")
-                         .arg(value)};
-    }
     if (!k && isIgnoredJavaKey(name)) {
         if (warning)
             *warning = QStringLiteral("%1 is a Java client setting kpw does not use yet: ignored").arg(name);
@@ -566,6 +588,68 @@ bool ProducerConfig::allowAutoTopicCreation() const
 {
     return boolean(QStringLiteral("allow.auto.create.topics"));
 }
+bool ProducerConfig::idempotenceConflict(QString *why) const
+{
+    QStringList conflicts;
+    if (acks() != -1)
+        conflicts << QStringLiteral("acks=%1 (must be all)").arg(value(QStringLiteral("acks")));
+    if (maxInFlight() > 5)
+        conflicts << QStringLiteral("max.in.flight.requests.per.connection=%1 (at most 5)").arg(maxInFlight());
+    if (retries() == 0)
+        conflicts << QStringLiteral("retries=0 (must be > 0)");
+    if (why)
+        *why = conflicts.join(QStringLiteral(", "));
+    return !conflicts.isEmpty();
+}
+
+bool ProducerConfig::idempotent() const
+{
+    if (!transactionalId().isEmpty())
+        return true;
+    if (isSet(QStringLiteral("enable.idempotence")))
+        return boolean(QStringLiteral("enable.idempotence"));
+    return !idempotenceConflict();
+}
+
+QString ProducerConfig::transactionalId() const
+{
+    return value(QStringLiteral("transactional.id")).trimmed();
+}
+
+int ProducerConfig::transactionTimeoutMs() const
+{
+    return static_cast<int>(integer(QStringLiteral("transaction.timeout.ms")));
+}
+
+int ProducerConfig::transactionProtocol() const
+{
+    const QString v = value(QStringLiteral("kpw.transaction.protocol"));
+    return v == QLatin1StringView("auto") ? 0 : v.toInt();
+}
+
+Result<bool> ProducerConfig::validate() const
+{
+    QString why;
+    const bool conflict = idempotenceConflict(&why);
+    const bool explicitIdem = isSet(QStringLiteral("enable.idempotence"));
+    const bool idem = boolean(QStringLiteral("enable.idempotence"));
+    if (!transactionalId().isEmpty()) {
+        if (explicitIdem && !idem)
+            return Error{KafkaError::ClientInvalidConfig,
+                         QStringLiteral("transactional.id=%1 needs enable.idempotence=true, but "
+                                        "enable.idempotence=false is set")
+                             .arg(transactionalId())};
+        if (conflict)
+            return Error{KafkaError::ClientInvalidConfig,
+                         QStringLiteral("transactional.id=%1 needs the idempotent producer, which conflicts with %2")
+                             .arg(transactionalId(), why)};
+    }
+    if (explicitIdem && idem && conflict)
+        return Error{KafkaError::ClientInvalidConfig,
+                     QStringLiteral("enable.idempotence=true conflicts with %1: change one of them").arg(why)};
+    return true;
+}
+
 QString ProducerConfig::partitioner() const
 {
     return value(QStringLiteral("partitioner"));

@@ -72,6 +72,17 @@ public:
     std::optional<int> compressionLevel() const;
     bool allowAutoTopicCreation() const;
     QString partitioner() const;
+    // Whether the producer runs idempotent: enable.idempotence if set (or a
+    // transactional.id), else on unless acks/retries/max.in.flight say otherwise.
+    bool idempotent() const;
+    // True when acks, retries or max.in.flight rule idempotence out; *why names them.
+    bool idempotenceConflict(QString *why = nullptr) const;
+    QString transactionalId() const; // empty: not transactional
+    int transactionTimeoutMs() const;
+    int transactionProtocol() const; // 0 auto, 1 or 2
+    // Settings that are valid one by one but not together, e.g.
+    // enable.idempotence=true with acks=1: an error naming both keys.
+    Result<bool> validate() const;
 
     qint64 integer(const QString &name) const;
     bool boolean(const QString &name) const;

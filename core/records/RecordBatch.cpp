@@ -176,6 +176,18 @@ Result<QByteArray> RecordBatchBuilder::build()
     return out;
 }
 
+bool restampProducerState(QByteArray &batch, std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence)
+{
+    if (batch.size() < kBatchHeaderSize)
+        return false;
+    auto *h = reinterpret_cast<uchar *>(batch.data());
+    qToBigEndian(producerId, h + 43);
+    qToBigEndian(epoch, h + 51);
+    qToBigEndian(baseSequence, h + 53);
+    qToBigEndian(crc32c(h + 21, static_cast<std::size_t>(batch.size() - 21)), h + 17);
+    return true;
+}
+
 Result<QList<DecodedBatch>> decodeRecordBatches(const QByteArray &data, const DecodeLimits &limits)
 {
     QList<DecodedBatch> out;

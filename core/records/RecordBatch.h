@@ -75,6 +75,17 @@ private:
     std::int64_t m_maxTimestamp = 0;
 };
 
+// Rewrites the producer id, epoch and base sequence of a finished batch and
+// its CRC, in place (after an epoch bump the idempotent producer resends a
+// rejected batch under new sequence numbers). False if `batch` is too short.
+bool restampProducerState(QByteArray &batch, std::int64_t producerId, std::int16_t epoch, std::int32_t baseSequence);
+
+// The sequence after `sequence` + `increment`: sequences wrap from INT32_MAX to 0.
+constexpr std::int32_t incrementSequence(std::int32_t sequence, std::int32_t increment)
+{
+    return static_cast<std::int32_t>((static_cast<std::int64_t>(sequence) + increment) % 2147483648LL);
+}
+
 struct DecodedRecord
 {
     std::int64_t offset = 0;

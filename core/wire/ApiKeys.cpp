@@ -14,7 +14,7 @@ struct ApiInfo
 // Client ranges are what this code base encodes and decodes; a key with an
 // invalid range is known by name only.
 constexpr ApiInfo kApis[] = {
-    {ApiKey::Produce, "Produce", {3, 11}, 9},
+    {ApiKey::Produce, "Produce", {3, 12}, 9},
     {ApiKey::Fetch, "Fetch", {4, 12}, 12},
     {ApiKey::ListOffsets, "ListOffsets", {1, 9}, 6},
     {ApiKey::Metadata, "Metadata", {4, 12}, 9},
@@ -24,11 +24,11 @@ constexpr ApiInfo kApis[] = {
     {ApiKey::ApiVersions, "ApiVersions", {0, 4}, 3},
     {ApiKey::CreateTopics, "CreateTopics", {-1, -1}, 5},
     {ApiKey::DeleteTopics, "DeleteTopics", {-1, -1}, 4},
-    {ApiKey::InitProducerId, "InitProducerId", {-1, -1}, 2},
-    {ApiKey::AddPartitionsToTxn, "AddPartitionsToTxn", {-1, -1}, 3},
-    {ApiKey::AddOffsetsToTxn, "AddOffsetsToTxn", {-1, -1}, 3},
-    {ApiKey::EndTxn, "EndTxn", {-1, -1}, 3},
-    {ApiKey::TxnOffsetCommit, "TxnOffsetCommit", {-1, -1}, 3},
+    {ApiKey::InitProducerId, "InitProducerId", {0, 5}, 2},
+    {ApiKey::AddPartitionsToTxn, "AddPartitionsToTxn", {0, 3}, 3},
+    {ApiKey::AddOffsetsToTxn, "AddOffsetsToTxn", {0, 4}, 3},
+    {ApiKey::EndTxn, "EndTxn", {0, 5}, 3},
+    {ApiKey::TxnOffsetCommit, "TxnOffsetCommit", {0, 5}, 3},
     {ApiKey::DescribeConfigs, "DescribeConfigs", {-1, -1}, 4},
     {ApiKey::SaslAuthenticate, "SaslAuthenticate", {-1, -1}, 2},
     {ApiKey::DescribeCluster, "DescribeCluster", {-1, -1}, 0},

@@ -8,6 +8,7 @@ namespace {
 
 // Codes, names and retriability as in apache/kafka's Errors.java; texts are ours.
 constexpr KafkaErrorInfo kErrors[] = {
+    {-1009, "TRANSACTION_ABORTED", false, "The transaction was aborted before this record was acknowledged"},
     {-1008, "INVALID_CONFIG_VALUE", false, "A producer setting is unknown or has an invalid value"},
     {-1007, "BUFFER_FULL", false, "The producer's buffer.memory is full and max.block.ms expired"},
     {-1006, "PRODUCER_CLOSED", false, "The producer was closed before the record was delivered"},

@@ -49,6 +49,15 @@ constexpr std::int16_t InvalidProducerEpoch = 47;
 constexpr std::int16_t KafkaStorageError = 56;
 constexpr std::int16_t UnknownProducerId = 59;
 constexpr std::int16_t ProducerFenced = 90;
+constexpr std::int16_t IllegalGeneration = 22;
+constexpr std::int16_t UnknownMemberId = 25;
+constexpr std::int16_t InvalidTxnState = 48;
+constexpr std::int16_t InvalidProducerIdMapping = 49;
+constexpr std::int16_t InvalidTransactionTimeout = 50;
+constexpr std::int16_t ConcurrentTransactions = 51;
+constexpr std::int16_t TransactionalIdAuthorizationFailed = 53;
+constexpr std::int16_t FencedInstanceId = 82;
+constexpr std::int16_t TransactionAbortable = 120;
 // Client-side conditions share the table so reports carry one kind of name.
 constexpr std::int16_t ClientRecordTooLarge = -1001;
 constexpr std::int16_t ClientTimeout = -1002;
@@ -58,6 +67,7 @@ constexpr std::int16_t ClientInvalidRecord = -1005;
 constexpr std::int16_t ClientShutdown = -1006;
 constexpr std::int16_t ClientBufferFull = -1007;
 constexpr std::int16_t ClientInvalidConfig = -1008;
+constexpr std::int16_t ClientTransactionAborted = -1009;
 constexpr std::int16_t ClientUnknownError = -1;
 } // namespace KafkaError
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 
 #include <cstdint>
@@ -38,3 +39,5 @@ private:
 };
 
 } // namespace kpw
+
+Q_DECLARE_METATYPE(kpw::Error)

@@ -1,12 +1,15 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-11), FindCoordinator (v0-6), ListOffsets (v1-9), Fetch (v4-12),
+// Produce (v3-12), the transaction APIs, FindCoordinator (v0-6), ListOffsets
+// (v1-9), Fetch (v4-12, its records then through decodeRecordBatches),
 // OffsetFetch (v1-8) and the response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
-//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce, 3 FindCoordinator,
-//            4 ListOffsets, 5 Fetch, 6 OffsetFetch (taken modulo 7; new APIs
-//            are appended so older seeds keep their meaning)
+//   byte 0   API, taken modulo the number of APIs: 0 ApiVersions, 1 Metadata,
+//            2 Produce, 3 InitProducerId, 4 AddPartitionsToTxn,
+//            5 AddOffsetsToTxn, 6 TxnOffsetCommit, 7 EndTxn,
+//            8 FindCoordinator, 9 ListOffsets, 10 Fetch, 11 OffsetFetch
+//            (new APIs are appended, so older seeds keep their meaning)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -25,6 +28,7 @@
 #include "messages/Metadata.h"
 #include "messages/OffsetFetch.h"
 #include "messages/Produce.h"
+#include "messages/Transactions.h"
 #include "records/RecordBatch.h"
 #include "wire/ApiKeys.h"
 
@@ -34,9 +38,10 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {ApiKey::ApiVersions, ApiKey::Metadata, ApiKey::Produce,    ApiKey::FindCoordinator,
-                            ApiKey::ListOffsets, ApiKey::Fetch,    ApiKey::OffsetFetch};
-constexpr std::size_t kApiCount = sizeof(kApis) / sizeof(kApis[0]);
+constexpr ApiKey kApis[] = {
+    ApiKey::ApiVersions,        ApiKey::Metadata,        ApiKey::Produce,         ApiKey::InitProducerId,
+    ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn, ApiKey::TxnOffsetCommit, ApiKey::EndTxn,
+    ApiKey::FindCoordinator,    ApiKey::ListOffsets,     ApiKey::Fetch,           ApiKey::OffsetFetch};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -110,6 +115,29 @@ void checkProduce(const QByteArray &body, std::int16_t version)
         partitions += t.partitions.size();
     FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
                static_cast<long long>(body.size()));
+}
+
+// The transactional responses: a decoded answer never holds more partition
+// entries than its bytes can carry (6 bytes each at least).
+template <typename Response> void checkTopicErrors(const QByteArray &body, std::int16_t version)
+{
+    auto r = Response::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    for (const auto &t : r->topics)
+        partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 6 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+template <typename Response> void checkFixed(const QByteArray &body, std::int16_t version)
+{
+    auto r = Response::decode(body, version);
+    FUZZ_CHECK(r.ok() || !r.error().message.isEmpty(), "error without a message");
+    FUZZ_CHECK(!r.ok() || body.size() >= 6, "decoded from %lld bytes", static_cast<long long>(body.size()));
 }
 
 void checkFindCoordinator(const QByteArray &body, std::int16_t version)
@@ -195,7 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     if (size < 2)
         return 0;
-    const ApiKey key = kApis[data[0] % kApiCount];
+    const ApiKey key = kApis[data[0] % std::size(kApis)];
     const VersionRange range = Api::clientRange(key);
     FUZZ_CHECK(range.valid(), "client range of %s", kpwfuzz::c(Api::name(key)));
     const auto version = static_cast<std::int16_t>(range.min + data[1] % (range.max - range.min + 1));
@@ -206,6 +234,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::InitProducerId: checkFixed<InitProducerIdResponse>(body, version); break;
+    case ApiKey::AddOffsetsToTxn: checkFixed<AddOffsetsToTxnResponse>(body, version); break;
+    case ApiKey::EndTxn: checkFixed<EndTxnResponse>(body, version); break;
+    case ApiKey::AddPartitionsToTxn: checkTopicErrors<AddPartitionsToTxnResponse>(body, version); break;
+    case ApiKey::TxnOffsetCommit: checkTopicErrors<TxnOffsetCommitResponse>(body, version); break;
     case ApiKey::FindCoordinator: checkFindCoordinator(body, version); break;
     case ApiKey::ListOffsets: checkListOffsets(body, version); break;
     case ApiKey::Fetch: checkFetch(body, version); break;

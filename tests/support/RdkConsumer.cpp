@@ -154,3 +154,44 @@ QString describe(const ConsumedRecord &r)
 }
 
 } // namespace kpw::test
+
+namespace kpw::test {
+
+std::optional<std::int64_t> committedOffset(const QString &bootstrap, const QString &group, const QString &topic,
+                                            std::int32_t partition, QString *error)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!setConf(conf, "bootstrap.servers", bootstrap.toUtf8(), error) ||
+        !setConf(conf, "group.id", group.toUtf8(), error) || !setConf(conf, "enable.auto.commit", "false", error) ||
+        !setConf(conf, "log_level", "3", error)) {
+        rd_kafka_conf_destroy(conf);
+        return std::nullopt;
+    }
+    char errstr[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        if (error)
+            *error = QStringLiteral("rd_kafka_new: %1").arg(QString::fromUtf8(errstr));
+        return std::nullopt;
+    }
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(parts, topic.toUtf8().constData(), partition);
+    const rd_kafka_resp_err_t err = rd_kafka_committed(rk, parts, 15000);
+    std::optional<std::int64_t> result;
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (error)
+            *error = QStringLiteral("rd_kafka_committed: %1").arg(QString::fromUtf8(rd_kafka_err2str(err)));
+    } else if (parts->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (error)
+            *error =
+                QStringLiteral("rd_kafka_committed: %1").arg(QString::fromUtf8(rd_kafka_err2str(parts->elems[0].err)));
+    } else {
+        result = parts->elems[0].offset; // RD_KAFKA_OFFSET_INVALID (-1001): nothing committed
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_destroy(rk);
+    return result;
+}
+
+} // namespace kpw::test

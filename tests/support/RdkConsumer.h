@@ -34,6 +34,12 @@ QList<ConsumedRecord> consumeAll(const QString &bootstrap, const QString &topic,
                                  const QString &isolation = QStringLiteral("read_uncommitted"),
                                  QString *error = nullptr);
 
+// The offset `group` has committed for topic/partition, read by librdkafka
+// (OffsetFetch through its own code); -1001 when the group committed
+// nothing there; nullopt (and *error) when it cannot be asked.
+std::optional<std::int64_t> committedOffset(const QString &bootstrap, const QString &group, const QString &topic,
+                                            std::int32_t partition, QString *error = nullptr);
+
 // "topic [partition] @ offset key=... value=... headers=[...]" for messages.
 QString describe(const ConsumedRecord &r);
 

@@ -126,6 +126,12 @@ bool createTopic(const QString &bootstrap, const QString &topic, int partitions,
 bool createTopic(const QString &bootstrap, const QString &topic, int partitions, const QMap<QString, QString> &configs,
                  QString *error, int timeoutMs)
 {
+    return createTopic(bootstrap, topic, partitions, 1, configs, error, timeoutMs);
+}
+
+bool createTopic(const QString &bootstrap, const QString &topic, int partitions, int replicationFactor,
+                 const QMap<QString, QString> &configs, QString *error, int timeoutMs)
+{
     const QDeadlineTimer deadline(timeoutMs);
     RdKafkaPtr rk = newAdminClient(bootstrap, error);
     if (!rk)
@@ -133,7 +139,8 @@ bool createTopic(const QString &bootstrap, const QString &topic, int partitions,
     const QByteArray name = topic.toUtf8();
     char errstr[512];
 
-    rd_kafka_NewTopic_t *newTopic = rd_kafka_NewTopic_new(name.constData(), partitions, 1, errstr, sizeof errstr);
+    rd_kafka_NewTopic_t *newTopic =
+        rd_kafka_NewTopic_new(name.constData(), partitions, replicationFactor, errstr, sizeof errstr);
     if (!newTopic) {
         setError(error, QStringLiteral("NewTopic %1: %2").arg(topic, QString::fromUtf8(errstr)));
         return false;

@@ -26,6 +26,9 @@ bool createTopic(const QString &bootstrap, const QString &topic, int partitions,
 // The same with topic configs, e.g. {"message.timestamp.type", "LogAppendTime"}.
 bool createTopic(const QString &bootstrap, const QString &topic, int partitions, const QMap<QString, QString> &configs,
                  QString *error = nullptr, int timeoutMs = 30000);
+// The same with a replication factor (the three-broker cluster: 3).
+bool createTopic(const QString &bootstrap, const QString &topic, int partitions, int replicationFactor,
+                 const QMap<QString, QString> &configs, QString *error = nullptr, int timeoutMs = 30000);
 
 // Whether the broker knows `topic`, from an all-topics metadata request (which
 // never auto-creates anything). nullopt when the broker cannot be asked.

@@ -25,7 +25,7 @@ private Q_SLOTS:
     void propertiesJavaSyntax();
     void javaSettingsNotImplementedWarn();
     void typoSuggestsNearestName();
-    void idempotenceTrueIsRefused();
+    void idempotenceFollowsTheJavaClient();
 };
 
 void TstConfig::defaults()
@@ -223,16 +223,36 @@ void TstConfig::typoSuggestsNearestName()
              qPrintable(far.error().message));
 }
 
-void TstConfig::idempotenceTrueIsRefused()
+void TstConfig::idempotenceFollowsTheJavaClient()
 {
-    // Accepting and ignoring "true" would promise what the producer does not do.
     ProducerConfig c;
-    auto on = c.set(QStringLiteral("enable.idempotence"), QStringLiteral("true"));
-    QVERIFY(!on.ok());
-    QVERIFY2(on.error().message.contains(QStringLiteral("not implemented")), qPrintable(on.error().message));
-    QString warning;
-    QVERIFY(c.set(QStringLiteral("enable.idempotence"), QStringLiteral("false"), &warning).ok());
-    QVERIFY(!warning.isEmpty());
+    QVERIFY(c.idempotent()); // on by default, as in the Java client (3.0+)
+    QVERIFY(c.validate().ok());
+    // Left unset, it steps aside for settings that rule it out...
+    QVERIFY(c.set(QStringLiteral("acks"), QStringLiteral("1")).ok());
+    QVERIFY(!c.idempotent());
+    QVERIFY(c.validate().ok());
+    // ...asked for, the conflict is an error naming both keys.
+    QVERIFY(c.set(QStringLiteral("enable.idempotence"), QStringLiteral("true")).ok());
+    auto v = c.validate();
+    QVERIFY(!v.ok());
+    QVERIFY2(v.error().message.contains(QStringLiteral("enable.idempotence")) &&
+                 v.error().message.contains(QStringLiteral("acks=1")),
+             qPrintable(v.error().message));
+    ProducerConfig f;
+    QVERIFY(f.set(QStringLiteral("max.in.flight.requests.per.connection"), QStringLiteral("6")).ok());
+    QVERIFY(!f.idempotent());
+    QVERIFY(f.set(QStringLiteral("transactional.id"), QStringLiteral("tx")).ok());
+    auto t = f.validate();
+    QVERIFY(!t.ok());
+    QVERIFY2(t.error().message.contains(QStringLiteral("max.in.flight.requests.per.connection=6")),
+             qPrintable(t.error().message));
+    ProducerConfig off;
+    QVERIFY(off.set(QStringLiteral("enable.idempotence"), QStringLiteral("false")).ok());
+    QVERIFY(!off.idempotent());
+    QVERIFY(off.set(QStringLiteral("kpw.transaction.protocol"), QStringLiteral("3"))
+                .error()
+                .message.contains(QStringLiteral("auto, 1, 2")));
 }
 
 QTEST_GUILESS_MAIN(TstConfig)
