@@ -1,5 +1,6 @@
 #include "ui/MainWindow.h"
 
+#include "net/ConnectionCheck.h"
 #include "producer/ProducerClient.h"
 #include "producer/ProducerConfig.h"
 #include "ui/DeliveryReportModel.h"
@@ -40,6 +41,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <memory>
 
 namespace kpw {
 namespace {
@@ -176,6 +179,11 @@ QWidget *MainWindow::buildConnectionBar()
     m_connectButton->setObjectName(QStringLiteral("connectButton"));
     m_connectButton->setToolTip(tr("Connect (or reconnect) to the cluster and load its topics"));
 
+    m_testButton = new QPushButton(tr("&Test connection"), bar);
+    m_testButton->setObjectName(QStringLiteral("testConnectionButton"));
+    m_testButton->setToolTip(tr("Connect to every bootstrap server with the current settings and report the TLS "
+                                "protocol, cipher and certificate, the SASL login and the brokers (in the log)"));
+
     m_connectionStatus = new QLabel(bar);
     m_connectionStatus->setObjectName(QStringLiteral("connectionStatus"));
     m_connectionStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -187,11 +195,13 @@ QWidget *MainWindow::buildConnectionBar()
     layout->addWidget(label);
     layout->addWidget(m_bootstrapEdit);
     layout->addWidget(m_connectButton);
+    layout->addWidget(m_testButton);
     layout->addSpacing(12);
     layout->addWidget(m_connectionStatus, 1);
 
     connect(m_connectButton, &QPushButton::clicked, this, &MainWindow::connectToCluster);
     connect(m_bootstrapEdit, &QLineEdit::returnPressed, this, &MainWindow::connectToCluster);
+    connect(m_testButton, &QPushButton::clicked, this, &MainWindow::testConnection);
     return bar;
 }
 
@@ -398,6 +408,40 @@ void MainWindow::wireClient()
     connect(m_client, &ProducerClient::logMessage, this, &MainWindow::appendLog);
 }
 
+void MainWindow::testConnection()
+{
+    const QString bootstrap = m_bootstrapEdit->text().trimmed();
+    ProducerConfig config = m_settings->config();
+    const Result<bool> set = config.set(QStringLiteral("bootstrap.servers"), bootstrap);
+    if (bootstrap.isEmpty() || !set.ok()) {
+        showError(bootstrap.isEmpty() ? tr("Enter the bootstrap servers first (host:port).") : set.error().message);
+        return;
+    }
+    delete m_check;
+    auto *check = new ConnectionCheck(this);
+    m_check = check;
+    m_testButton->setEnabled(false);
+    appendLog(tr("testing the connection to %1").arg(bootstrap));
+    showInfo(tr("Testing the connection to %1...").arg(bootstrap));
+    auto lines = std::make_shared<QStringList>();
+    connect(check, &ConnectionCheck::line, this, [this, lines](const QString &line) {
+        lines->append(line);
+        appendLog(line);
+    });
+    connect(check, &ConnectionCheck::finished, this, [this, check, lines](bool ok) {
+        m_testButton->setEnabled(true);
+        const QString text = lines->join(QLatin1Char('\n'));
+        if (ok)
+            showInfo(tr("Connection test passed: %1").arg(text));
+        else
+            showError(tr("Connection test failed: %1").arg(text));
+        if (m_check == check)
+            m_check = nullptr;
+        check->deleteLater();
+    });
+    check->run(config);
+}
+
 void MainWindow::connectToCluster()
 {
     const QString bootstrap = m_bootstrapEdit->text().trimmed();
@@ -426,7 +470,8 @@ void MainWindow::connectToCluster()
     QStringList changed;
     const QMap<QString, QString> &values = m_settings->config().explicitValues();
     for (auto it = values.cbegin(); it != values.cend(); ++it)
-        changed.append(it.key() + QLatin1Char('=') + it.value());
+        changed.append(it.key() + QLatin1Char('=') +
+                       (ProducerConfig::isSecret(it.key()) ? QStringLiteral("(hidden)") : it.value()));
     appendLog(changed.isEmpty() ? tr("connecting to %1 (default producer settings)").arg(bootstrap)
                                 : tr("connecting to %1 with %2").arg(bootstrap, changed.join(QStringLiteral(", "))));
     m_client->start(config);
@@ -621,8 +666,11 @@ void MainWindow::saveSettings() const
     settings.remove(QStringLiteral("producer"));
     settings.beginGroup(QStringLiteral("producer"));
     const QMap<QString, QString> &values = m_settings->config().explicitValues();
+    // Passwords, keys and tokens never go to the settings file in plain text
+    // (until they can go to the system keychain, they are asked for again).
     for (auto it = values.cbegin(); it != values.cend(); ++it)
-        settings.setValue(it.key(), it.value());
+        if (!ProducerConfig::isSecret(it.key()))
+            settings.setValue(it.key(), it.value());
     settings.endGroup();
 }
 

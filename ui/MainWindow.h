@@ -46,6 +46,9 @@ public:
 
 public Q_SLOTS:
     void connectToCluster();
+    // Connects with the current settings (TLS, SASL) without starting the
+    // producer and reports what happened in the log and the status line.
+    void testConnection();
     void sendRecord();
     void showProducerSettings();
 
@@ -86,6 +89,8 @@ private:
 
     QLineEdit *m_bootstrapEdit = nullptr;
     QPushButton *m_connectButton = nullptr;
+    QPushButton *m_testButton = nullptr;
+    QObject *m_check = nullptr; // the running kpw::ConnectionCheck, if any
     QLabel *m_connectionStatus = nullptr;
     QLineEdit *m_topicFilter = nullptr;
     QListView *m_topicList = nullptr;

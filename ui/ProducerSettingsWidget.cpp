@@ -316,6 +316,8 @@ QWidget *ProducerSettingsWidget::createEditor(const ConfigKey &key, QWidget *par
         auto *edit = new QLineEdit(parent);
         edit->setPlaceholderText(key.defaultValue);
         edit->setClearButtonEnabled(!isNumber(key));
+        if (ProducerConfig::isSecret(name))
+            edit->setEchoMode(QLineEdit::PasswordEchoOnEdit); // passwords, keys, tokens
         edit->setFixedWidth(fieldWidth);
         connect(edit, &QLineEdit::textEdited, this, [this, name, edit](const QString &text) {
             Row &row = m_rows[name];
@@ -482,7 +484,8 @@ bool ProducerSettingsWidget::applyInput(const QString &name, const QString &text
     Row &row = *it;
 
     ProducerConfig next = m_config;
-    const Result<bool> result = next.set(name, text);
+    QString warning;
+    const Result<bool> result = next.set(name, text, &warning);
     if (!result.ok()) {
         const QString fallback = row.editStart.value_or(m_config.value(name));
         setRowError(row, tr("%1 (still %2)").arg(result.error().message, fallback));
@@ -501,6 +504,8 @@ bool ProducerSettingsWidget::applyInput(const QString &name, const QString &text
     const bool changed = next.explicitValues() != m_config.explicitValues();
     m_config = next;
     setRowError(row, QString());
+    if (!warning.isEmpty())
+        showMessage(warning, true); // e.g. host name verification turned off
     refreshRow(row, source);
     refreshPickers(name);
     if (changed) {

@@ -2,6 +2,8 @@
 #include "TailCommand.h"
 #include "TxnCommand.h"
 
+#include "net/ConnectionCheck.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
@@ -245,6 +247,62 @@ int runTxn(QCoreApplication &app, const QStringList &args)
     return code;
 }
 
+// kpw-cli check: "Test connection" from the command line.
+int runCheck(QCoreApplication &app, const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Connect to every bootstrap server with the given settings (TLS, SASL) and report what happened: TLS "
+        "protocol, cipher and peer certificate, SASL mechanism and user, the cluster's brokers. Exit code 0 when "
+        "every bootstrap server connected and answered."));
+    p.addHelpOption();
+    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
+                 QStringLiteral("Bootstrap servers (host:port,...)."),
+                 QStringLiteral("hosts")});
+    p.addOption(
+        {QStringLiteral("X"), QStringLiteral("Setting by its Java name (repeatable)."), QStringLiteral("prop=value")});
+    p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
+                 QStringLiteral("file")});
+    p.process(args);
+    ProducerConfig config;
+    QTextStream err(stderr);
+    if (p.isSet(QStringLiteral("producer.config"))) {
+        QStringList warnings;
+        auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
+        if (!r)
+            return usageError(r.error().message);
+        for (const auto &w : warnings)
+            err << "% " << w << Qt::endl;
+    }
+    for (const auto &x : p.values(QStringLiteral("X"))) {
+        const auto eq = x.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
+        QString warning;
+        auto r = config.set(x.left(eq), x.mid(eq + 1), &warning);
+        if (!r)
+            return usageError(QStringLiteral("-X %1").arg(r.error().message));
+        if (!warning.isEmpty())
+            err << "% " << warning << Qt::endl;
+    }
+    if (p.isSet(QStringLiteral("b"))) {
+        auto r = config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
+        if (!r)
+            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
+    }
+    ConnectionCheck check;
+    QTextStream out(stdout);
+    bool ok = false;
+    QObject::connect(&check, &ConnectionCheck::line, &app, [&out](const QString &l) { out << l << Qt::endl; });
+    QObject::connect(&check, &ConnectionCheck::finished, &app, [&](bool allOk) {
+        ok = allOk;
+        app.quit();
+    });
+    check.run(config);
+    app.exec();
+    return ok ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -254,6 +312,11 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(KPW_VERSION));
     const QStringList args = app.arguments();
     const QString cmd = args.size() > 1 ? args[1] : QString();
+    if (cmd == QLatin1StringView("check")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return runCheck(app, rest);
+    }
     if (cmd == QLatin1StringView("produce")) {
         QStringList rest = args;
         rest.removeAt(1);
@@ -281,6 +344,7 @@ int main(int argc, char **argv)
            "Commands:\n"
            "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n"
            "  txn       run transactions: commit, abort, send offsets (kpw-cli txn --help)\n"
+           "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
            "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
            "  --version print the version\n";

@@ -2,10 +2,12 @@
 
 #include "messages/ApiVersions.h"
 #include "messages/Framing.h"
+#include "net/SaslMechanism.h"
 #include "wire/ByteReader.h"
 #include "wire/KafkaError.h"
 
 #include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QtEndian>
 
@@ -59,14 +61,29 @@ void BrokerConnection::connectToBroker()
         return;
     m_state = State::Connecting;
     m_readBuffer.clear();
-    m_socket = new QTcpSocket(this);
+    m_tcpUp = false;
+    m_tlsError.clear();
+    m_tlsSummary.clear();
+    m_saslSummary.clear();
+    const bool tls = m_options.security.tls();
+    m_socket = tls ? new QSslSocket(this) : new QTcpSocket(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    connect(m_socket, &QTcpSocket::connected, this, &BrokerConnection::onConnected);
+    if (tls) {
+        // Kafka starts once the handshake is done, not at the TCP connect.
+        connect(m_socket, &QTcpSocket::connected, this, [this] { m_tcpUp = true; });
+        if (!setUpTls())
+            return; // failing is queued: send() must not call back synchronously
+    } else {
+        connect(m_socket, &QTcpSocket::connected, this, &BrokerConnection::onConnected);
+    }
     connect(m_socket, &QTcpSocket::readyRead, this, &BrokerConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &BrokerConnection::onSocketError);
     m_connectDeadlineMs = m_clock.elapsed() + m_options.connectTimeoutMs;
     m_tick.start();
-    m_socket->connectToHost(m_host, m_port);
+    if (tls)
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(m_host, m_port);
+    else
+        m_socket->connectToHost(m_host, m_port);
 }
 
 void BrokerConnection::send(ApiKey key, Encoder encode, Callback done, bool expectResponse, std::int16_t maxVersion)
@@ -125,9 +142,7 @@ void BrokerConnection::negotiate(std::int16_t apiVersionsVersion)
         m_features.clear();
         for (auto it = resp->finalizedFeatures.cbegin(); it != resp->finalizedFeatures.cend(); ++it)
             m_features.insert(it.key(), it.value());
-        m_state = State::Ready;
-        Q_EMIT ready();
-        flushQueue();
+        onNegotiated();
     };
     writeRequest(std::move(p));
 }
@@ -135,7 +150,7 @@ void BrokerConnection::negotiate(std::int16_t apiVersionsVersion)
 void BrokerConnection::flushQueue()
 {
     QPointer<BrokerConnection> self(this);
-    while (self && m_state == State::Ready && !m_queue.empty()) {
+    while (self && m_state == State::Ready && !m_queue.empty() && !reauthDue()) {
         Pending p = std::move(m_queue.front());
         m_queue.pop_front();
         std::int16_t v = negotiatedVersion(p.key);
@@ -223,11 +238,7 @@ void BrokerConnection::onReadyRead()
     while (self && m_socket && m_readBuffer.size() >= 4) {
         const auto size = qFromBigEndian<std::int32_t>(m_readBuffer.constData());
         if (size < 4 || size > m_options.maxResponseSize) {
-            abort(withPeer(KafkaError::ClientProtocolError,
-                           QStringLiteral("response frame of %1 bytes is outside 4..%2; not a Kafka broker, or a "
-                                          "TLS/SASL listener spoken to in plaintext?")
-                               .arg(size)
-                               .arg(m_options.maxResponseSize)));
+            abort(frameSizeError(size));
             return;
         }
         if (m_readBuffer.size() - 4 < size) {
@@ -309,9 +320,18 @@ void BrokerConnection::onSocketError()
 {
     if (!m_socket)
         return;
-    const QString why = m_socket->errorString();
-    if (m_state == State::Connecting) {
+    const QString why = describeSocketError();
+    const auto err = m_socket->error();
+    const bool tlsFailure = err == QAbstractSocket::SslHandshakeFailedError ||
+                            err == QAbstractSocket::SslInternalError || why.contains(QLatin1StringView(" alert "));
+    if (m_options.security.tls() &&
+        (((m_tcpUp || !m_tlsError.isEmpty()) && m_state == State::Connecting) || tlsFailure)) {
+        abort(withPeer(KafkaError::ClientSslHandshakeFailed, why));
+    } else if (m_state == State::Connecting) {
         abort(withPeer(KafkaError::ClientConnectionFailed, QStringLiteral("cannot connect: %1").arg(why)));
+    } else if (m_state == State::Authenticating) {
+        abort(withPeer(KafkaError::ClientConnectionFailed,
+                       QStringLiteral("connection lost during SASL authentication: %1").arg(why)));
     } else if (m_state == State::Negotiating) {
         abort(withPeer(KafkaError::ClientConnectionFailed,
                        QStringLiteral("connection lost during API version negotiation: %1").arg(why)));
@@ -325,12 +345,14 @@ void BrokerConnection::onSocketError()
 void BrokerConnection::onTick()
 {
     const qint64 now = m_clock.elapsed();
-    if ((m_state == State::Connecting || m_state == State::Negotiating) && now > m_connectDeadlineMs) {
-        abort(withPeer(KafkaError::ClientTimeout,
-                       QStringLiteral("no %1 within socket.connection.setup.timeout.ms=%2")
-                           .arg(m_state == State::Connecting ? QStringLiteral("TCP connection")
-                                                             : QStringLiteral("answer to ApiVersions"))
-                           .arg(m_options.connectTimeoutMs)));
+    if (isConnecting() && now > m_connectDeadlineMs) {
+        abort(withPeer(KafkaError::ClientTimeout, QStringLiteral("no %1 within socket.connection.setup.timeout.ms=%2")
+                                                      .arg(setupStage())
+                                                      .arg(m_options.connectTimeoutMs)));
+        return;
+    }
+    if (m_state == State::Ready && reauthDue() && m_inFlight.empty()) {
+        closeForReauthentication();
         return;
     }
     if (!m_inFlight.empty() && now > m_inFlight.front().deadlineMs) {
@@ -364,6 +386,8 @@ void BrokerConnection::failAll(const Error &error)
     m_readBuffer.clear();
     m_delayed.clear();
     m_brokerVersions.clear();
+    m_sasl.reset();
+    m_reauthAtMs = 0;
     // Callbacks may queue new requests on this connection: take the lists first.
     std::deque<Pending> inFlight;
     std::deque<Pending> queued;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "net/FaultPlan.h"
+#include "net/Security.h"
 #include "wire/ApiKeys.h"
 #include "wire/Result.h"
 
@@ -16,9 +17,12 @@
 #include <functional>
 #include <memory>
 
+class QSslError;
 class QTcpSocket;
 
 namespace kpw {
+
+class SaslMechanism;
 
 struct ConnectionOptions
 {
@@ -29,6 +33,8 @@ struct ConnectionOptions
     qint32 maxResponseSize = 100 * 1024 * 1024;
     // Faults to inject (the fault lab); null: none.
     std::shared_ptr<FaultPlan> faults;
+    // TLS and SASL; PLAINTEXT by default.
+    SecurityOptions security;
 };
 
 // One TCP connection to one broker, living on the producer's thread.
@@ -38,7 +44,10 @@ struct ConnectionOptions
 // written in order. Responses must come back in request order (Kafka
 // guarantees it per connection): a frame whose correlation id is not the
 // oldest outstanding one, one that answers nothing, or one larger than
-// maxResponseSize ends the connection with a protocol error. Every request
+// maxResponseSize ends the connection with a protocol error. With TLS the
+// socket is a QSslSocket and nothing is sent before the handshake; with SASL
+// the SaslHandshake/SaslAuthenticate exchange runs right after ApiVersions
+// and queued requests wait until it succeeded. Every request
 // ends exactly once: with its response body, or with an Error (connection
 // failed, closed, timed out, protocol error, unsupported version).
 class BrokerConnection final : public QObject
@@ -63,13 +72,21 @@ public:
     QString address() const { return QStringLiteral("%1:%2").arg(m_host).arg(m_port); }
     QString describe() const; // "broker 1 (127.0.0.1:9092)" or "bootstrap 127.0.0.1:9092"
     bool isReady() const { return m_state == State::Ready; }
-    bool isConnecting() const { return m_state == State::Connecting || m_state == State::Negotiating; }
+    bool isConnecting() const
+    {
+        return m_state == State::Connecting || m_state == State::Negotiating || m_state == State::Authenticating;
+    }
     int inFlight() const { return static_cast<int>(m_inFlight.size()); }
     int queued() const { return static_cast<int>(m_queue.size()); }
     // The version both sides support, or -1 (before negotiation or none).
     std::int16_t negotiatedVersion(ApiKey key) const;
     const QHash<std::int16_t, VersionRange> &brokerVersions() const { return m_brokerVersions; }
     const QHash<QString, std::int16_t> &finalizedFeatures() const { return m_features; }
+    // What secured the connection, for "Test connection": "TLSv1.3,
+    // TLS_AES_256_GCM_SHA384, peer CN=broker" and "SCRAM-SHA-512 as alice";
+    // empty when not used (or not yet).
+    QString tlsSummary() const { return m_tlsSummary; }
+    QString saslSummary() const { return m_saslSummary; }
 
     // Opens the connection now (send() does so on demand).
     void connectToBroker();
@@ -81,7 +98,7 @@ Q_SIGNALS:
     void failed(const kpw::Error &error); // connect, negotiation or protocol failure; or closed by peer
 
 private:
-    enum class State { Disconnected, Connecting, Negotiating, Ready };
+    enum class State { Disconnected, Connecting, Negotiating, Authenticating, Ready };
     struct Pending
     {
         ApiKey key;
@@ -100,6 +117,18 @@ private:
     void onSocketError();
     void onTick();
     void negotiate(std::int16_t apiVersionsVersion);
+    void onNegotiated();
+    // TLS and SASL (BrokerConnectionSecurity.cpp).
+    bool setUpTls();
+    void onSslErrors(const QList<QSslError> &errors);
+    QString describeSocketError() const;
+    QString setupStage() const; // what the connect deadline waits for
+    Error frameSizeError(std::int32_t size) const;
+    void authenticate();
+    void saslSend(const QByteArray &token);
+    void becomeReady();
+    bool reauthDue() const { return m_reauthAtMs > 0 && m_clock.elapsed() >= m_reauthAtMs; }
+    void closeForReauthentication();
     void flushQueue();
     void writeRequest(Pending p);
     void handleFrame(QByteArray frame);
@@ -129,6 +158,12 @@ private:
         QByteArray frame;
     };
     std::deque<DelayedFrame> m_delayed; // injected response delay, oldest first
+    bool m_tcpUp = false; // TCP connected (the TLS handshake may still run)
+    QString m_tlsError;   // why the certificate was refused, from sslErrors
+    QString m_tlsSummary;
+    QString m_saslSummary;
+    std::unique_ptr<SaslMechanism> m_sasl;
+    qint64 m_reauthAtMs = 0; // reconnect before the broker's SASL session ends (KIP-368)
 };
 
 } // namespace kpw

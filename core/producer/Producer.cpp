@@ -11,6 +11,13 @@
 namespace kpw {
 namespace {
 
+// Equal strings, cheaply when they share their data (records of one send()
+// usually share one topic QString).
+bool sameString(const QString &a, const QString &b)
+{
+    return (a.constData() == b.constData() && a.size() == b.size()) || a == b;
+}
+
 bool refreshesMetadata(std::int16_t code)
 {
     return code == KafkaError::NotLeaderOrFollower || code == KafkaError::UnknownTopicOrPartition ||
@@ -76,6 +83,8 @@ Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObj
         Q_EMIT logMessage(what);
     };
     m_connOptions.faults = m_faults;
+    if (auto sec = m_config.security())
+        m_connOptions.security = *sec;
     m_drainTimer.setSingleShot(true);
     m_drainTimer.setTimerType(Qt::PreciseTimer); // linger.ms is a few milliseconds
     connect(&m_drainTimer, &QTimer::timeout, this, &Producer::drain);
@@ -95,6 +104,11 @@ void Producer::start()
     m_started = true;
     m_statsLastMs = nowMs();
     m_tick.start();
+    if (auto sec = m_config.security(); !sec) {
+        // Settings that cannot work together: say so instead of connecting.
+        Q_EMIT connectionFailed(sec.error().message);
+        return;
+    }
     const QStringList servers = m_config.bootstrapServers();
     for (int i = 0; i < servers.size(); ++i) {
         const QString hp = servers[i];
@@ -257,6 +271,7 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
         }
         m_brokerInfo.insert(b.nodeId, b);
     }
+    m_lastTopic = nullptr; // m_topics changes below
     if (allTopics)
         m_topics.clear();
     for (const auto &t : md.topics) {
@@ -355,7 +370,7 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
             failRecord(meta, rec.topic, rec.partition, m_pidError);
             continue;
         }
-        qsizetype size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSizeBound(rec.key, rec.value, rec.headers);
+        qsizetype size = kBatchHeaderSize + 100 + meta.bufferBytes;
         if (size > m_s.maxRequestSize) // near the limit: the exact size decides
             size = kBatchHeaderSize + 100 + RecordBatchBuilder::recordSize(rec.key, rec.value, rec.headers, 0, 0);
         if (size > m_s.maxRequestSize) {
@@ -367,8 +382,13 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
                             .arg(m_s.maxRequestSize)});
             continue;
         }
-        const auto topic = m_topics.constFind(rec.topic);
-        if (topic == m_topics.cend()) {
+        // Consecutive records usually share a topic: one hash lookup per run.
+        if (!m_lastTopic || !sameString(m_lastTopicName, rec.topic)) {
+            const auto found = m_topics.constFind(rec.topic);
+            m_lastTopic = found == m_topics.cend() ? nullptr : &*found;
+            m_lastTopicName = rec.topic;
+        }
+        if (!m_lastTopic) {
             auto &w = m_waiting[rec.topic];
             if (w.records.isEmpty())
                 w.sinceMs = nowMs();
@@ -377,7 +397,7 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
             requestMetadataSoon();
             continue;
         }
-        enqueue(rec, meta, *topic);
+        enqueue(rec, meta, *m_lastTopic);
     }
     flushReports();
 }
@@ -424,12 +444,12 @@ void Producer::enqueue(const ProducerRecord &record, const RecordMeta &meta, con
         failRecord(meta, record.topic, record.partition, err);
         return;
     }
-    if (!m_lastQueue || m_lastQueueKey.second != partition || m_lastQueueKey.first != record.topic) {
+    if (!m_lastQueue || m_lastQueueKey.second != partition || !sameString(m_lastQueueKey.first, record.topic)) {
         m_lastQueueKey = {record.topic, partition};
         m_lastQueue = &m_queues[m_lastQueueKey];
     }
     PartitionQueue &q = *m_lastQueue;
-    const qsizetype recSize = RecordBatchBuilder::recordSizeBound(record.key, record.value, record.headers);
+    const qsizetype recSize = meta.bufferBytes; // recordSizeBound(), computed once in send()
     Batch *batch = q.batches.empty() ? nullptr : q.batches.back().get();
     const bool fits = batch && batch->attempts == 0 && batch->wire.isEmpty() &&
                       batch->builder.sizeInBytes() + recSize <= std::max(m_s.batchSize, kBatchHeaderSize + 1) &&
@@ -439,6 +459,8 @@ void Producer::enqueue(const ProducerRecord &record, const RecordMeta &meta, con
         params.codec = m_s.compression;
         params.compressionLevel = m_s.compressionLevel;
         params.transactional = transactional();
+        params.initialCapacity =
+            std::min<qsizetype>(std::max<qsizetype>(m_s.batchSize, recSize + kBatchHeaderSize), m_s.maxRequestSize);
         auto b = std::make_unique<Batch>(
             Batch{record.topic, partition, RecordBatchBuilder(params), {}, {}, nowMs(), 0, 0, m_nextBatchSeq++, {}});
         batch = b.get();
@@ -870,6 +892,8 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
                              const Error *error)
 {
     const qint64 nowNs = m_clock.nsecsElapsed();
+    qint64 released = 0;
+    m_reports.reserve(m_reports.size() + batch.records.size());
     for (int i = 0; i < batch.records.size(); ++i) {
         const RecordMeta &m = batch.records[i];
         DeliveryReport r;
@@ -887,8 +911,7 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
             r.producerEpoch = batch.stampEpoch;
             r.sequence = incrementSequence(batch.baseSequence, i);
         }
-        if (m_gate)
-            m_gate->release(m.bufferBytes);
+        released += m.bufferBytes;
         if (error) {
             r.errorCode = error->code;
             r.errorMessage = error->message;
@@ -902,6 +925,8 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         }
         m_reports.append(std::move(r));
     }
+    if (m_gate)
+        m_gate->release(released); // one lock per batch, not per record
     if (error)
         onSequencedBatchFailed(batch, *error);
 }

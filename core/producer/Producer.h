@@ -238,6 +238,8 @@ private:
     // The last queue appended to: consecutive records usually share it, and
     // this saves a string-keyed lookup per record.
     std::pair<QString, std::int32_t> m_lastQueueKey{QString(), -1};
+    QString m_lastTopicName;                // the topic of the last record sent...
+    const TopicInfo *m_lastTopic = nullptr; // ...and its metadata (reset when m_topics changes)
     PartitionQueue *m_lastQueue = nullptr;
 
     // Batches whose Produce request is out, owned by that request's callback;

@@ -127,9 +127,21 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
             this, [this, reports] { Q_EMIT recordsDelivered(reports); }, Qt::QueuedConnection);
         return first;
     }
+    Producer *p = m_producer;
+    // Fast path: room for the whole list at once (one lock), and the list
+    // goes to the engine as it is, without copying a record.
+    if (records.size() > 1) {
+        qint64 total = 0;
+        for (const auto &r : records)
+            total += RecordBatchBuilder::recordSizeBound(r.key, r.value, r.headers);
+        if (total <= m_gate->limit() && m_gate->reserve(total, std::chrono::milliseconds(0))) {
+            QMetaObject::invokeMethod(
+                p, [p, records, first] { p->send(records, first); }, Qt::QueuedConnection);
+            return first;
+        }
+    }
     // Reserve buffer.memory record by record; runs of accepted records go to
     // the engine as one queued call each, refused ones are reported here.
-    Producer *p = m_producer;
     QList<ProducerRecord> run;
     quint64 runFirst = first;
     QList<DeliveryReport> refused;

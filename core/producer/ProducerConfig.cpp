@@ -207,6 +207,111 @@ QList<ConfigKey> makeKeys()
          s("Transaction protocol: 2 (KIP-890, Kafka 4.x: partitions added by Produce, epoch bumped at every "
            "commit) when the broker finalizes transaction.version >= 2; 1 (AddPartitionsToTxn) otherwise. "
            "auto picks the newest the broker offers")},
+        {s("security.protocol"),
+         s("PLAINTEXT"),
+         s("enum"),
+         {s("PLAINTEXT"), s("SSL"), s("SASL_PLAINTEXT"), s("SASL_SSL")},
+         0,
+         0,
+         s("Security"),
+         s("How connections are secured: TLS (SSL), SASL login, both (SASL_SSL) or neither")},
+        {s("ssl.truststore.location"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("PEM file of the CA certificate(s) that signed the brokers' certificates; empty: the system's trust "
+           "store")},
+        {s("ssl.truststore.type"), s("PEM"), s("enum"), {s("PEM")}, 0, 0, s("Security"), s("PEM only")},
+        {s("ssl.keystore.location"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("PEM file with this client's private key and certificate (chain), for brokers that require client "
+           "certificates (mutual TLS)")},
+        {s("ssl.keystore.type"), s("PEM"), s("enum"), {s("PEM")}, 0, 0, s("Security"), s("PEM only")},
+        {s("ssl.key.password"), s(""), s("string"), {}, 0, 0, s("Security"), s("Password of an encrypted private key")},
+        {s("ssl.endpoint.identification.algorithm"),
+         s("https"),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("https: check that the broker's certificate names the host connected to; empty turns the check off "
+           "(insecure)")},
+        {s("ssl.ca.location"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("librdkafka's name for ssl.truststore.location (a PEM CA file)")},
+        {s("ssl.certificate.location"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("librdkafka style: PEM client certificate, with ssl.key.location for its key")},
+        {s("ssl.key.location"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("librdkafka style: PEM private key of ssl.certificate.location")},
+        {s("sasl.mechanism"),
+         s("PLAIN"),
+         s("enum"),
+         {s("PLAIN"), s("SCRAM-SHA-256"), s("SCRAM-SHA-512"), s("OAUTHBEARER")},
+         0,
+         0,
+         s("Security"),
+         s("SASL mechanism (GSSAPI/Kerberos is not supported)")},
+        {s("sasl.mechanisms"), s(""), s("string"), {}, 0, 0, s("Security"), s("librdkafka's name for sasl.mechanism")},
+        {s("sasl.jaas.config"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("Java login: org.apache.kafka.common.security.plain.PlainLoginModule (or scram.ScramLoginModule) required "
+           "username=\"...\" password=\"...\";")},
+        {s("sasl.username"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("SASL user (librdkafka style; instead of sasl.jaas.config)")},
+        {s("sasl.password"), s(""), s("string"), {}, 0, 0, s("Security"), s("SASL password (librdkafka style)")},
+        {s("sasl.oauthbearer.token"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("kpw: the OAUTHBEARER token to send as is (obtained by you, e.g. from your identity provider)")},
+        {s("sasl.oauthbearer.token.file"),
+         s(""),
+         s("string"),
+         {},
+         0,
+         0,
+         s("Security"),
+         s("kpw: a file holding the OAUTHBEARER token, read at every login (so a refreshed token is picked up)")},
     };
 }
 
@@ -234,11 +339,18 @@ const QStringList &ignoredJavaKeys()
         QStringLiteral("partitioner.ignore.keys"),
         QStringLiteral("partitioner.adaptive.partitioning.enable"),
         QStringLiteral("partitioner.availability.timeout.ms"),
-        QStringLiteral("security.protocol"),
         QStringLiteral("auto.include.jmx.reporter"),
         QStringLiteral("enable.metrics.push"),
         QStringLiteral("client.rack"),
     };
+    return k;
+}
+
+const QStringList &secretKeys()
+{
+    static const QStringList k = {QStringLiteral("ssl.key.password"),        QStringLiteral("ssl.keystore.password"),
+                                  QStringLiteral("ssl.truststore.password"), QStringLiteral("sasl.password"),
+                                  QStringLiteral("sasl.jaas.config"),        QStringLiteral("sasl.oauthbearer.token")};
     return k;
 }
 
@@ -292,6 +404,12 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, Q
     const QString value = rawValue.trimmed();
     const ConfigKey *k = key(name);
     if (!k && isIgnoredJavaKey(name)) {
+        // A near miss of a security setting kpw reads would otherwise be
+        // ignored, and the connection fail for a reason far from the typo.
+        for (const auto &known : keys())
+            if (known.group == QLatin1StringView("Security") && editDistance(name, known.name) <= 2)
+                return Error{KafkaError::ClientInvalidConfig,
+                             QStringLiteral("unknown setting '%1' (did you mean %2?)").arg(name, known.name)};
         if (warning)
             *warning = QStringLiteral("%1 is a Java client setting kpw does not use yet: ignored").arg(name);
         return true;
@@ -325,10 +443,26 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, Q
             return Error{KafkaError::ClientInvalidConfig,
                          QStringLiteral("%1: '%2' is not true or false").arg(name, value)};
     } else if (k->type == QLatin1StringView("enum")) {
-        if (!k->allowed.contains(value.toLower()))
+        if (name.endsWith(QLatin1StringView("store.type")) &&
+            value.compare(QLatin1StringView("PEM"), Qt::CaseInsensitive))
+            return Error{
+                KafkaError::ClientInvalidConfig,
+                QStringLiteral("%1: '%2': kpw reads PEM files only; convert a JKS/PKCS12 store to PEM (keytool "
+                               "-importkeystore to PKCS12, then openssl pkcs12 -nodes) and set %1=PEM")
+                    .arg(name, value)};
+        if (name == QLatin1StringView("sasl.mechanism") &&
+            value.compare(QLatin1StringView("GSSAPI"), Qt::CaseInsensitive) == 0)
+            return Error{KafkaError::ClientInvalidConfig,
+                         QStringLiteral("sasl.mechanism=GSSAPI (Kerberos) is not supported; use PLAIN, SCRAM-SHA-256, "
+                                        "SCRAM-SHA-512 or OAUTHBEARER")};
+        const auto match = std::find_if(k->allowed.cbegin(), k->allowed.cend(),
+                                        [&](const QString &a) { return a.compare(value, Qt::CaseInsensitive) == 0; });
+        if (match == k->allowed.cend())
             return Error{
                 KafkaError::ClientInvalidConfig,
                 QStringLiteral("%1: '%2' is not one of %3").arg(name, value, k->allowed.join(QStringLiteral(", ")))};
+        m_values.insert(name, *match);
+        return true;
     } else if (k->type == QLatin1StringView("list") && name == QLatin1StringView("bootstrap.servers")) {
         for (const auto &server : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             const auto hp = server.trimmed();
@@ -340,8 +474,175 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, Q
                              QStringLiteral("bootstrap.servers: '%1' is not host:port").arg(hp)};
         }
     }
+    if (name == QLatin1StringView("ssl.endpoint.identification.algorithm")) {
+        const QString l = value.toLower();
+        if (l != QLatin1StringView("https") && !l.isEmpty() && l != QLatin1StringView("none"))
+            return Error{
+                KafkaError::ClientInvalidConfig,
+                QStringLiteral("ssl.endpoint.identification.algorithm: '%1' is not https or empty (off)").arg(value)};
+        if (l != QLatin1StringView("https") && warning)
+            *warning = QStringLiteral("ssl.endpoint.identification.algorithm=%1: the broker's certificate is not "
+                                      "checked against its host name (insecure: anyone with a certificate from the "
+                                      "same CA can pose as the broker)")
+                           .arg(value);
+    } else if (name == QLatin1StringView("sasl.jaas.config") && !value.isEmpty()) {
+        auto jaas = parseJaasConfig(value);
+        if (!jaas)
+            return jaas.error();
+    } else if (name == QLatin1StringView("sasl.mechanisms") && !value.isEmpty()) {
+        // librdkafka's spelling: the same values as sasl.mechanism.
+        auto r = ProducerConfig().set(QStringLiteral("sasl.mechanism"), value);
+        if (!r)
+            return Error{r.error().code, QString(r.error().message).replace(QStringLiteral("sasl.mechanism"), name)};
+    }
     m_values.insert(name, k->type == QLatin1StringView("enum") ? value.toLower() : value);
     return true;
+}
+
+bool ProducerConfig::isSecret(const QString &name)
+{
+    return secretKeys().contains(name);
+}
+
+Result<JaasConfig> ProducerConfig::parseJaasConfig(const QString &text)
+{
+    // LoginModuleClass Flag [name=value ...];   values quoted ("a \" b") or bare
+    const auto bad = [&](const QString &why) {
+        return Error{KafkaError::ClientInvalidConfig, QStringLiteral("sasl.jaas.config: %1").arg(why)};
+    };
+    JaasConfig out;
+    qsizetype i = 0;
+    const qsizetype n = text.size();
+    const auto skipSpace = [&] {
+        while (i < n && text[i].isSpace())
+            ++i;
+    };
+    const auto word = [&] {
+        const qsizetype start = i;
+        while (i < n && !text[i].isSpace() && text[i] != QLatin1Char('=') && text[i] != QLatin1Char(';') &&
+               text[i] != QLatin1Char('"'))
+            ++i;
+        return text.mid(start, i - start);
+    };
+    skipSpace();
+    out.loginModule = word();
+    if (out.loginModule.isEmpty())
+        return bad(QStringLiteral("expected a login module class name"));
+    skipSpace();
+    const QString flag = word().toLower();
+    if (flag != QLatin1StringView("required") && flag != QLatin1StringView("requisite") &&
+        flag != QLatin1StringView("sufficient") && flag != QLatin1StringView("optional"))
+        return bad(
+            QStringLiteral("expected required, requisite, sufficient or optional after %1").arg(out.loginModule));
+    for (;;) {
+        skipSpace();
+        if (i >= n)
+            return bad(QStringLiteral("missing ';' at the end"));
+        if (text[i] == QLatin1Char(';')) {
+            ++i;
+            break;
+        }
+        const QString key = word();
+        skipSpace();
+        if (key.isEmpty() || i >= n || text[i] != QLatin1Char('='))
+            return bad(QStringLiteral("expected name=value near position %1").arg(i + 1));
+        ++i;
+        skipSpace();
+        QString value;
+        if (i < n && text[i] == QLatin1Char('"')) {
+            ++i;
+            bool closed = false;
+            while (i < n) {
+                const QChar c = text[i++];
+                if (c == QLatin1Char('\\') && i < n) {
+                    value.append(text[i++]);
+                } else if (c == QLatin1Char('"')) {
+                    closed = true;
+                    break;
+                } else {
+                    value.append(c);
+                }
+            }
+            if (!closed)
+                return bad(QStringLiteral("unterminated quoted value of %1").arg(key));
+        } else {
+            value = word();
+        }
+        out.options.insert(key, value);
+    }
+    skipSpace();
+    if (i < n)
+        return bad(QStringLiteral("only one login module is supported; text after ';' at position %1").arg(i + 1));
+    const QString cls = out.loginModule.section(QLatin1Char('.'), -1);
+    if (cls != QLatin1StringView("PlainLoginModule") && cls != QLatin1StringView("ScramLoginModule") &&
+        cls != QLatin1StringView("OAuthBearerLoginModule"))
+        return bad(QStringLiteral("login module %1 is not supported (PlainLoginModule, ScramLoginModule, "
+                                  "OAuthBearerLoginModule)")
+                       .arg(out.loginModule));
+    return out;
+}
+
+Result<SecurityOptions> ProducerConfig::security() const
+{
+    using P = SecurityOptions::Protocol;
+    const auto bad = [](const QString &why) { return Error{KafkaError::ClientInvalidConfig, why}; };
+    const auto either = [this](const char *java, const char *rdk) {
+        const QString j = QString::fromLatin1(java);
+        return isSet(j) && !value(j).isEmpty() ? value(j) : value(QString::fromLatin1(rdk));
+    };
+    SecurityOptions o;
+    const QString proto = value(QStringLiteral("security.protocol"));
+    o.protocol = proto == QLatin1StringView("SSL")              ? P::Ssl
+                 : proto == QLatin1StringView("SASL_PLAINTEXT") ? P::SaslPlaintext
+                 : proto == QLatin1StringView("SASL_SSL")       ? P::SaslSsl
+                                                                : P::Plaintext;
+    o.caFile = either("ssl.truststore.location", "ssl.ca.location");
+    o.certFile = either("ssl.keystore.location", "ssl.certificate.location");
+    o.keyFile = isSet(QStringLiteral("ssl.keystore.location")) ? QString() : value(QStringLiteral("ssl.key.location"));
+    o.keyPassword = value(QStringLiteral("ssl.key.password"));
+    const QString algo = value(QStringLiteral("ssl.endpoint.identification.algorithm")).toLower();
+    o.verifyHostname = algo == QLatin1StringView("https");
+    if (!o.keyFile.isEmpty() && o.certFile.isEmpty())
+        return bad(QStringLiteral("ssl.key.location is set without ssl.certificate.location"));
+    if (!o.sasl())
+        return o;
+
+    o.mechanism = isSet(QStringLiteral("sasl.mechanism")) || value(QStringLiteral("sasl.mechanisms")).isEmpty()
+                      ? value(QStringLiteral("sasl.mechanism"))
+                      : value(QStringLiteral("sasl.mechanisms")).toUpper();
+    o.username = value(QStringLiteral("sasl.username"));
+    o.password = value(QStringLiteral("sasl.password"));
+    o.oauthToken = value(QStringLiteral("sasl.oauthbearer.token"));
+    o.oauthTokenFile = value(QStringLiteral("sasl.oauthbearer.token.file"));
+    const QString jaasText = value(QStringLiteral("sasl.jaas.config"));
+    if (!jaasText.isEmpty()) {
+        auto jaas = parseJaasConfig(jaasText);
+        if (!jaas)
+            return jaas.error();
+        const QString cls = jaas->loginModule.section(QLatin1Char('.'), -1);
+        const bool scram = o.mechanism.startsWith(QLatin1StringView("SCRAM-"));
+        const bool fits =
+            (cls == QLatin1StringView("PlainLoginModule") && o.mechanism == QLatin1StringView("PLAIN")) ||
+            (cls == QLatin1StringView("ScramLoginModule") && scram) ||
+            (cls == QLatin1StringView("OAuthBearerLoginModule") && o.mechanism == QLatin1StringView("OAUTHBEARER"));
+        if (!fits)
+            return bad(QStringLiteral("sasl.jaas.config uses %1, which does not go with sasl.mechanism=%2")
+                           .arg(cls, o.mechanism));
+        if (jaas->options.contains(QStringLiteral("username")))
+            o.username = jaas->options.value(QStringLiteral("username"));
+        if (jaas->options.contains(QStringLiteral("password")))
+            o.password = jaas->options.value(QStringLiteral("password"));
+    }
+    if (o.mechanism == QLatin1StringView("OAUTHBEARER")) {
+        if (o.oauthToken.isEmpty() && o.oauthTokenFile.isEmpty())
+            return bad(QStringLiteral("sasl.mechanism=OAUTHBEARER needs sasl.oauthbearer.token or "
+                                      "sasl.oauthbearer.token.file (kpw does not fetch tokens itself)"));
+    } else if (o.username.isEmpty()) {
+        return bad(QStringLiteral("security.protocol=%1 with sasl.mechanism=%2 needs a user: set sasl.jaas.config "
+                                  "(username=\"...\" password=\"...\") or sasl.username and sasl.password")
+                       .arg(proto, o.mechanism));
+    }
+    return o;
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "net/Security.h"
 #include "records/Compression.h"
 #include "wire/Result.h"
 
@@ -24,6 +25,13 @@ struct ConfigKey
     qint64 max = 0; // min == max == 0: no range check
     QString group;
     QString doc;
+};
+
+// A parsed sasl.jaas.config: one login module and its options.
+struct JaasConfig
+{
+    QString loginModule; // e.g. org.apache.kafka.common.security.scram.ScramLoginModule
+    QMap<QString, QString> options;
 };
 
 // Producer settings with Java names ("acks", "linger.ms", ...). Values are
@@ -83,6 +91,14 @@ public:
     // Settings that are valid one by one but not together, e.g.
     // enable.idempotence=true with acks=1: an error naming both keys.
     Result<bool> validate() const;
+
+    // TLS and SASL settings, from the Java names or their librdkafka aliases
+    // (the Java name wins when both are set); fails on settings that cannot
+    // work together (SASL without a user, a jaas module of another mechanism).
+    Result<SecurityOptions> security() const;
+    // Passwords, keys and tokens: never shown or written in plain text.
+    static bool isSecret(const QString &name);
+    static Result<JaasConfig> parseJaasConfig(const QString &text);
 
     qint64 integer(const QString &name) const;
     bool boolean(const QString &name) const;

@@ -66,12 +66,12 @@ Error decodeError(std::int64_t baseOffset, const QString &what)
 
 RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params))
 {
-    reset();
+    reset(std::max<qsizetype>(m_params.initialCapacity, kBatchHeaderSize));
 }
 
-void RecordBatchBuilder::reset()
+void RecordBatchBuilder::reset(qsizetype capacity)
 {
-    m_records = ByteWriter(1024);
+    m_records = ByteWriter(capacity);
     m_records.raw(QByteArray(kBatchHeaderSize, '\0')); // room for the header
     m_count = 0;
     m_baseTimestamp = 0;
@@ -172,7 +172,7 @@ Result<QByteArray> RecordBatchBuilder::build()
     put32(h + 57, m_count);                                   // recordsCount
     const std::uint32_t crc = crc32c(h + 21, static_cast<std::size_t>(out.size() - 21));
     qToBigEndian(crc, h + 17);
-    reset();
+    reset(kBatchHeaderSize); // usually never used again: keep it small
     return out;
 }
 

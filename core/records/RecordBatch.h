@@ -32,6 +32,9 @@ struct BatchParams
     std::int16_t producerEpoch = -1;
     std::int32_t baseSequence = -1;
     bool transactional = false;
+    // Bytes to reserve for the batch up front (the producer passes
+    // batch.size): growing a large batch by doubling copied it again and again.
+    qsizetype initialCapacity = 1024;
 };
 
 // Builds one record batch v2 (magic 2) incrementally: records are encoded as
@@ -66,7 +69,7 @@ public:
                                 const QList<RecordHeader> &headers, std::int64_t timestampDelta, int offsetDelta);
 
 private:
-    void reset();
+    void reset(qsizetype capacity);
 
     BatchParams m_params;
     ByteWriter m_records;

@@ -20,7 +20,7 @@ constexpr ApiInfo kApis[] = {
     {ApiKey::Metadata, "Metadata", {4, 12}, 9},
     {ApiKey::OffsetFetch, "OffsetFetch", {1, 8}, 6},
     {ApiKey::FindCoordinator, "FindCoordinator", {0, 6}, 3},
-    {ApiKey::SaslHandshake, "SaslHandshake", {-1, -1}, -1},
+    {ApiKey::SaslHandshake, "SaslHandshake", {1, 1}, -1},
     {ApiKey::ApiVersions, "ApiVersions", {0, 4}, 3},
     {ApiKey::CreateTopics, "CreateTopics", {-1, -1}, 5},
     {ApiKey::DeleteTopics, "DeleteTopics", {-1, -1}, 4},
@@ -30,7 +30,7 @@ constexpr ApiInfo kApis[] = {
     {ApiKey::EndTxn, "EndTxn", {0, 5}, 3},
     {ApiKey::TxnOffsetCommit, "TxnOffsetCommit", {0, 5}, 3},
     {ApiKey::DescribeConfigs, "DescribeConfigs", {-1, -1}, 4},
-    {ApiKey::SaslAuthenticate, "SaslAuthenticate", {-1, -1}, 2},
+    {ApiKey::SaslAuthenticate, "SaslAuthenticate", {0, 2}, 2},
     {ApiKey::DescribeCluster, "DescribeCluster", {-1, -1}, 0},
 };
 

@@ -9,11 +9,13 @@ namespace kpw {
 
 ByteWriter::ByteWriter(qsizetype reserve) : m_buf(reserve, Qt::Uninitialized) {}
 
-char *ByteWriter::grow(qsizetype n)
+char *ByteWriter::growSlow(qsizetype n)
 {
     if (m_len + n > m_buf.size())
         m_buf.resize(std::max<qsizetype>({m_len + n, m_buf.size() * 2, 256}));
-    char *at = m_buf.data() + m_len;
+    m_data = m_buf.data(); // detaches a buffer that buffer() handed out
+    m_cap = m_buf.size();
+    char *at = m_data + m_len;
     m_len += n;
     return at;
 }
@@ -27,6 +29,9 @@ void ByteWriter::raw(const char *data, qsizetype n)
 const QByteArray &ByteWriter::buffer()
 {
     m_buf.truncate(m_len);
+    // The caller may share these bytes: the next write goes through
+    // growSlow(), which detaches before writing.
+    m_cap = m_len;
     return m_buf;
 }
 
@@ -34,6 +39,8 @@ QByteArray ByteWriter::take()
 {
     m_buf.truncate(m_len);
     m_len = 0;
+    m_cap = 0;
+    m_data = nullptr;
     return std::move(m_buf);
 }
 
@@ -60,50 +67,6 @@ void ByteWriter::uint32(std::uint32_t v)
 void ByteWriter::int64(std::int64_t v)
 {
     qToBigEndian(v, grow(8));
-}
-
-void ByteWriter::unsignedVarint(std::uint32_t v)
-{
-    char b[5];
-    int n = 0;
-    while (v >= 0x80) {
-        b[n++] = static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    b[n++] = static_cast<char>(v);
-    std::memcpy(grow(n), b, static_cast<size_t>(n));
-}
-
-void ByteWriter::varint(std::int32_t v)
-{
-    const auto z = (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
-    unsignedVarint(z);
-}
-
-void ByteWriter::varlong(std::int64_t v)
-{
-    auto z = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-    char b[10];
-    int n = 0;
-    while (z >= 0x80) {
-        b[n++] = static_cast<char>((z & 0x7f) | 0x80);
-        z >>= 7;
-    }
-    b[n++] = static_cast<char>(z);
-    std::memcpy(grow(n), b, static_cast<size_t>(n));
-}
-
-int ByteWriter::varintSize(std::int32_t v)
-{
-    const auto z = (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
-    // bits needed, 7 per byte: (31 - clz(z|1)) / 7 + 1
-    return (31 - __builtin_clz(z | 1)) / 7 + 1;
-}
-
-int ByteWriter::varlongSize(std::int64_t v)
-{
-    const auto z = (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-    return (63 - __builtin_clzll(z | 1)) / 7 + 1;
 }
 
 void ByteWriter::string(const QString &s, bool compact)
@@ -172,12 +135,14 @@ qsizetype ByteWriter::placeholder32()
 
 void ByteWriter::patchInt32(qsizetype at, std::int32_t v)
 {
-    qToBigEndian(v, m_buf.data() + at);
+    m_data = m_buf.data(); // detaches if shared
+    qToBigEndian(v, m_data + at);
 }
 
 void ByteWriter::patchUInt32(qsizetype at, std::uint32_t v)
 {
-    qToBigEndian(v, m_buf.data() + at);
+    m_data = m_buf.data();
+    qToBigEndian(v, m_data + at);
 }
 
 } // namespace kpw

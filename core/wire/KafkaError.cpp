@@ -8,7 +8,11 @@ namespace {
 
 // Codes, names and retriability as in apache/kafka's Errors.java; texts are ours.
 constexpr KafkaErrorInfo kErrors[] = {
-    {-1009, "TRANSACTION_ABORTED", false, "The transaction was aborted before this record was acknowledged"},
+    {-1011, "TRANSACTION_ABORTED", false, "The transaction was aborted before this record was acknowledged"},
+    {-1010, "SASL_EXCHANGE_FAILED", false,
+     "The broker's SASL messages failed the client's checks (nonce, iteration count or server signature)"},
+    {-1009, "SSL_HANDSHAKE_FAILED", false,
+     "The TLS handshake with the broker failed (certificate, host name, key or protocol mismatch)"},
     {-1008, "INVALID_CONFIG_VALUE", false, "A producer setting is unknown or has an invalid value"},
     {-1007, "BUFFER_FULL", false, "The producer's buffer.memory is full and max.block.ms expired"},
     {-1006, "PRODUCER_CLOSED", false, "The producer was closed before the record was delivered"},

@@ -67,7 +67,12 @@ constexpr std::int16_t ClientInvalidRecord = -1005;
 constexpr std::int16_t ClientShutdown = -1006;
 constexpr std::int16_t ClientBufferFull = -1007;
 constexpr std::int16_t ClientInvalidConfig = -1008;
-constexpr std::int16_t ClientTransactionAborted = -1009;
+constexpr std::int16_t ClientTransactionAborted = -1011;
+constexpr std::int16_t ClientSslHandshakeFailed = -1009;
+constexpr std::int16_t ClientSaslExchangeFailed = -1010;
+constexpr std::int16_t UnsupportedSaslMechanism = 33;
+constexpr std::int16_t IllegalSaslState = 34;
+constexpr std::int16_t SaslAuthenticationFailed = 58;
 constexpr std::int16_t ClientUnknownError = -1;
 } // namespace KafkaError
 

@@ -1,15 +1,17 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-12), the transaction APIs, FindCoordinator (v0-6), ListOffsets
-// (v1-9), Fetch (v4-12, its records then through decodeRecordBatches),
-// OffsetFetch (v1-8) and the response header.
+// Produce (v3-12), SaslHandshake (v1), SaslAuthenticate (v0-2), the
+// transaction APIs, FindCoordinator (v0-6), ListOffsets (v1-9), Fetch (v4-12,
+// its records then through decodeRecordBatches), OffsetFetch (v1-8) and the
+// response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
 //   byte 0   API, taken modulo the number of APIs: 0 ApiVersions, 1 Metadata,
-//            2 Produce, 3 InitProducerId, 4 AddPartitionsToTxn,
-//            5 AddOffsetsToTxn, 6 TxnOffsetCommit, 7 EndTxn,
-//            8 FindCoordinator, 9 ListOffsets, 10 Fetch, 11 OffsetFetch
-//            (new APIs are appended, so older seeds keep their meaning)
+//            2 Produce, 3 SaslHandshake, 4 SaslAuthenticate, 5 InitProducerId,
+//            6 AddPartitionsToTxn, 7 AddOffsetsToTxn, 8 TxnOffsetCommit,
+//            9 EndTxn, 10 FindCoordinator, 11 ListOffsets, 12 Fetch,
+//            13 OffsetFetch (new APIs go at the end: older seeds keep their
+//            meaning)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -28,6 +30,7 @@
 #include "messages/Metadata.h"
 #include "messages/OffsetFetch.h"
 #include "messages/Produce.h"
+#include "messages/Sasl.h"
 #include "messages/Transactions.h"
 #include "records/RecordBatch.h"
 #include "wire/ApiKeys.h"
@@ -38,10 +41,20 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {
-    ApiKey::ApiVersions,        ApiKey::Metadata,        ApiKey::Produce,         ApiKey::InitProducerId,
-    ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn, ApiKey::TxnOffsetCommit, ApiKey::EndTxn,
-    ApiKey::FindCoordinator,    ApiKey::ListOffsets,     ApiKey::Fetch,           ApiKey::OffsetFetch};
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions,
+                            ApiKey::Metadata,
+                            ApiKey::Produce,
+                            ApiKey::SaslHandshake,
+                            ApiKey::SaslAuthenticate,
+                            ApiKey::InitProducerId,
+                            ApiKey::AddPartitionsToTxn,
+                            ApiKey::AddOffsetsToTxn,
+                            ApiKey::TxnOffsetCommit,
+                            ApiKey::EndTxn,
+                            ApiKey::FindCoordinator,
+                            ApiKey::ListOffsets,
+                            ApiKey::Fetch,
+                            ApiKey::OffsetFetch};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -115,6 +128,33 @@ void checkProduce(const QByteArray &body, std::int16_t version)
         partitions += t.partitions.size();
     FUZZ_CHECK(partitions * 14 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
                static_cast<long long>(body.size()));
+}
+
+void checkSaslHandshake(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslHandshakeResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // error code, count, then at least a 2-byte length per mechanism.
+    FUZZ_CHECK(6 + r->mechanisms.size() * 2 <= body.size(), "%lld mechanisms from %lld bytes",
+               static_cast<long long>(r->mechanisms.size()), static_cast<long long>(body.size()));
+}
+
+void checkSaslAuthenticate(const QByteArray &body, std::int16_t version)
+{
+    auto r = SaslAuthenticateResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // UTF-16 units, not re-encoded UTF-8: a broken sequence decodes to one
+    // U+FFFD per byte, which takes three bytes when encoded again.
+    const qsizetype message = r->errorMessage ? r->errorMessage->size() : 0;
+    FUZZ_CHECK(r->authBytes.size() + message <= body.size(), "%lld auth bytes from %lld bytes",
+               static_cast<long long>(r->authBytes.size()), static_cast<long long>(body.size()));
+    FUZZ_CHECK(version >= 1 || r->sessionLifetimeMs == 0, "session lifetime before v1");
 }
 
 // The transactional responses: a decoded answer never holds more partition
@@ -234,6 +274,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ApiVersions: checkApiVersions(body, version); break;
     case ApiKey::Metadata: checkMetadata(body, version); break;
     case ApiKey::Produce: checkProduce(body, version); break;
+    case ApiKey::SaslHandshake: checkSaslHandshake(body, version); break;
+    case ApiKey::SaslAuthenticate: checkSaslAuthenticate(body, version); break;
     case ApiKey::InitProducerId: checkFixed<InitProducerIdResponse>(body, version); break;
     case ApiKey::AddOffsetsToTxn: checkFixed<AddOffsetsToTxnResponse>(body, version); break;
     case ApiKey::EndTxn: checkFixed<EndTxnResponse>(body, version); break;

@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -100,6 +101,8 @@ private Q_SLOTS:
     void sendWhileDisconnectedSaysSo();
     void emptyBootstrapSaysSo();
     void unreachableBootstrapShowsError();
+    void secretsNotSavedInPlainText();
+    void testConnectionReports();
 };
 
 void TestMainWindow::initTestCase()
@@ -454,4 +457,56 @@ void TestMainWindow::unreachableBootstrapShowsError()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::secretsNotSavedInPlainText()
+{
+    // The settings file may be read by anyone with the account: passwords,
+    // keys and tokens must not land there (the independent check).
+    const QString password = QStringLiteral("pw-XYZZY-4711");
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *settings = window.findChild<kpw::ProducerSettingsWidget *>();
+        QVERIFY(settings);
+        kpw::ProducerConfig c;
+        QVERIFY(c.set(QStringLiteral("security.protocol"), QStringLiteral("SASL_SSL")).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.username"), QStringLiteral("alice")).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.password"), password).ok());
+        QVERIFY(c.set(QStringLiteral("sasl.jaas.config"),
+                      QStringLiteral("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                                     "username=\"alice\" password=\"%1\";")
+                          .arg(password))
+                    .ok());
+        settings->setConfig(c);
+        QVERIFY(window.close()); // saves the settings
+    }
+    QSettings s;
+    s.sync();
+    QFile f(s.fileName());
+    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(s.fileName()));
+    const QByteArray text = f.readAll();
+    QVERIFY2(text.contains("alice"), text.constData()); // the file was written
+    QVERIFY2(!text.contains(password.toUtf8()), text.constData());
+}
+
+void TestMainWindow::testConnectionReports()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    child<QLineEdit>(window, "bootstrapEdit")->setText(boot);
+    auto *button = child<QPushButton>(window, "testConnectionButton");
+    auto *log = child<QPlainTextEdit>(window, "logView");
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("broker(s)")), 15000);
+    QVERIFY2(log->toPlainText().contains(QStringLiteral(": connected (")), qPrintable(log->toPlainText()));
+    QTRY_VERIFY(button->isEnabled());
+
+    // A port nothing listens on: the failure is reported, not swallowed.
+    child<QLineEdit>(window, "bootstrapEdit")->setText(QStringLiteral("127.0.0.1:1"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral("FAILED: CONNECTION_FAILED")), 15000);
+}
+
 #include "tst_mainwindow.moc"

@@ -30,7 +30,7 @@ QString printable(const std::optional<QByteArray> &b)
 } // namespace
 
 QList<ConsumedRecord> consumeAll(const QString &bootstrap, const QString &topic, int expectedCount, int timeoutMs,
-                                 const QString &isolation, QString *error)
+                                 const QString &isolation, QString *error, const QMap<QString, QString> &extraConfig)
 {
     QList<ConsumedRecord> out;
     const QDeadlineTimer deadline(timeoutMs);
@@ -48,6 +48,12 @@ QList<ConsumedRecord> consumeAll(const QString &bootstrap, const QString &topic,
         !setConf(conf, "check.crcs", "true", error)) {
         rd_kafka_conf_destroy(conf);
         return out;
+    }
+    for (auto it = extraConfig.cbegin(); it != extraConfig.cend(); ++it) {
+        if (!setConf(conf, it.key().toUtf8().constData(), it.value().toUtf8(), error)) {
+            rd_kafka_conf_destroy(conf);
+            return out;
+        }
     }
     char errstr[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);

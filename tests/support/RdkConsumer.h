@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <cstdint>
@@ -28,11 +29,12 @@ struct ConsumedRecord
 // Reads `topic` from the beginning of every partition (assign(), no group
 // membership, no commits) until expectedCount records have arrived or
 // timeoutMs has passed, and returns what arrived (in per-partition order).
-// isolation: "read_uncommitted" or "read_committed". On a librdkafka error
+// isolation: "read_uncommitted" or "read_committed". extraConfig: more
+// librdkafka settings (security.protocol, ssl.ca.location, sasl.username, ...). On a librdkafka error
 // *error is set (the records read so far are still returned).
 QList<ConsumedRecord> consumeAll(const QString &bootstrap, const QString &topic, int expectedCount, int timeoutMs,
                                  const QString &isolation = QStringLiteral("read_uncommitted"),
-                                 QString *error = nullptr);
+                                 QString *error = nullptr, const QMap<QString, QString> &extraConfig = {});
 
 // The offset `group` has committed for topic/partition, read by librdkafka
 // (OffsetFetch through its own code); -1001 when the group committed

@@ -200,7 +200,7 @@ void TstConfig::javaSettingsNotImplementedWarn()
     QStringList warnings;
     auto r = c.loadProperties(QStringLiteral("key.serializer=org.apache.kafka.common.serialization.StringSerializer\n"
                                              "acks=1\n"
-                                             "sasl.mechanism=PLAIN\n"),
+                                             "ssl.enabled.protocols=TLSv1.3\n"),
                               QStringLiteral("client.properties"), &warnings);
     QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
     QCOMPARE(c.acks(), std::int16_t(1));
