@@ -8,6 +8,7 @@
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/ReplayPanel.h"
+#include "ui/TailView.h"
 #include "ui/TopicListModel.h"
 #include "ui/TransactionPanel.h"
 
@@ -303,6 +304,9 @@ QWidget *MainWindow::buildComposerTabs()
     connect(txnPanel, &TransactionPanel::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
     m_composerTabs->setTabToolTip(m_composerTabs->addTab(txnPanel, tr("Transactions")),
                                   tr("Drive a transactional or idempotent producer by hand; fault lab; fence me"));
+    m_tailView = new TailView(m_composerTabs);
+    const int tailTab = m_composerTabs->addTab(m_tailView, tr("Tails"));
+    m_composerTabs->setTabToolTip(tailTab, tr("The chosen topic read_committed and read_uncommitted, side by side"));
 
     // The codec is the setting people flip most while composing: keep it at hand.
     auto *codecBox = new QWidget(m_editor);
@@ -495,6 +499,7 @@ void MainWindow::connectToCluster()
     onComposerTopicChanged(m_editor->topic());
     m_metrics->clear();
     m_connectedBootstrap = bootstrap;
+    m_tailView->setBootstrap(bootstrap);
     setConnectionState(ConnectionState::Connecting, tr("Connecting to %1...").arg(bootstrap));
     showInfo(tr("Connecting to %1...").arg(bootstrap));
     QStringList changed;
@@ -621,6 +626,7 @@ void MainWindow::onTopicActivated(const QModelIndex &proxyIndex)
 void MainWindow::onComposerTopicChanged(const QString &topic)
 {
     m_editor->setPartitionCount(m_topicModel->partitionCount(topic));
+    m_tailView->setTopic(topic);
 }
 
 void MainWindow::selectTopicInList(const QString &topic)

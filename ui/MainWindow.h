@@ -25,6 +25,7 @@ class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
 class ReplayPanel;
+class TailView;
 class TopicListModel;
 struct MetadataResponse;
 
@@ -99,6 +100,7 @@ private:
     ProducerSettingsWidget *m_settings = nullptr;
     ReplayPanel *m_replay = nullptr;
     QTabWidget *m_composerTabs = nullptr;
+    TailView *m_tailView = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     QPlainTextEdit *m_logView = nullptr;

@@ -1,4 +1,5 @@
 #include "ProduceCommand.h"
+#include "TailCommand.h"
 #include "TxnCommand.h"
 
 #include "net/ConnectionCheck.h"
@@ -333,6 +334,11 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return runReplay(app, rest);
     }
+    if (cmd == QLatin1StringView("tail") || cmd == QLatin1StringView("offsets")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return cmd == QLatin1StringView("tail") ? cli::runTail(app, rest) : cli::runOffsets(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -345,7 +351,9 @@ int main(int argc, char **argv)
            "  produce   produce stdin lines to a topic (kpw-cli produce --help)\n"
            "  txn       run transactions: commit, abort, send offsets (kpw-cli txn --help)\n"
            "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
-           "  replay    replay payload files into a topic (kpw-cli replay --help)\n\n"
+           "  replay    replay payload files into a topic (kpw-cli replay --help)\n"
+           "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
+           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

@@ -32,7 +32,7 @@ struct FindCoordinatorResponse
 {
     struct Coordinator
     {
-        QString key; // v4+; before v4 the request's key is filled in by the caller
+        QString key; // v4+; empty before v4, which answers the one key asked
         std::int32_t nodeId = -1;
         QString host;
         std::int32_t port = 0;

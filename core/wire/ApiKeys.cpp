@@ -15,10 +15,10 @@ struct ApiInfo
 // invalid range is known by name only.
 constexpr ApiInfo kApis[] = {
     {ApiKey::Produce, "Produce", {3, 12}, 9},
-    {ApiKey::Fetch, "Fetch", {-1, -1}, 12},
-    {ApiKey::ListOffsets, "ListOffsets", {-1, -1}, 6},
+    {ApiKey::Fetch, "Fetch", {4, 12}, 12},
+    {ApiKey::ListOffsets, "ListOffsets", {1, 9}, 6},
     {ApiKey::Metadata, "Metadata", {4, 12}, 9},
-    {ApiKey::OffsetFetch, "OffsetFetch", {-1, -1}, 6},
+    {ApiKey::OffsetFetch, "OffsetFetch", {1, 8}, 6},
     {ApiKey::FindCoordinator, "FindCoordinator", {0, 6}, 3},
     {ApiKey::SaslHandshake, "SaslHandshake", {1, 1}, -1},
     {ApiKey::ApiVersions, "ApiVersions", {0, 4}, 3},

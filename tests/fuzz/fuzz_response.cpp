@@ -1,11 +1,17 @@
 // fuzz_response: the response decoders a broker (or anything answering on a
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
-// Produce (v3-11), SaslHandshake (v1), SaslAuthenticate (v0-2) and the
+// Produce (v3-12), SaslHandshake (v1), SaslAuthenticate (v0-2), the
+// transaction APIs, FindCoordinator (v0-6), ListOffsets (v1-9), Fetch (v4-12,
+// its records then through decodeRecordBatches), OffsetFetch (v1-8) and the
 // response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
-//   byte 0   API: 0 ApiVersions, 1 Metadata, 2 Produce, 3 SaslHandshake,
-//            4 SaslAuthenticate (taken modulo 5)
+//   byte 0   API, taken modulo the number of APIs: 0 ApiVersions, 1 Metadata,
+//            2 Produce, 3 SaslHandshake, 4 SaslAuthenticate, 5 InitProducerId,
+//            6 AddPartitionsToTxn, 7 AddOffsetsToTxn, 8 TxnOffsetCommit,
+//            9 EndTxn, 10 FindCoordinator, 11 ListOffsets, 12 Fetch,
+//            13 OffsetFetch (new APIs go at the end: older seeds keep their
+//            meaning)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
 //   rest     the response body, after the response header
@@ -17,11 +23,16 @@
 #include "FuzzCheck.h"
 
 #include "messages/ApiVersions.h"
+#include "messages/Fetch.h"
+#include "messages/FindCoordinator.h"
 #include "messages/Framing.h"
+#include "messages/ListOffsets.h"
 #include "messages/Metadata.h"
+#include "messages/OffsetFetch.h"
 #include "messages/Produce.h"
 #include "messages/Sasl.h"
 #include "messages/Transactions.h"
+#include "records/RecordBatch.h"
 #include "wire/ApiKeys.h"
 
 #include <algorithm>
@@ -30,10 +41,20 @@ using namespace kpw;
 
 namespace {
 
-constexpr ApiKey kApis[] = {ApiKey::ApiVersions,        ApiKey::Metadata,         ApiKey::Produce,
-                            ApiKey::SaslHandshake,      ApiKey::SaslAuthenticate, ApiKey::InitProducerId,
-                            ApiKey::AddPartitionsToTxn, ApiKey::AddOffsetsToTxn,  ApiKey::TxnOffsetCommit,
-                            ApiKey::EndTxn};
+constexpr ApiKey kApis[] = {ApiKey::ApiVersions,
+                            ApiKey::Metadata,
+                            ApiKey::Produce,
+                            ApiKey::SaslHandshake,
+                            ApiKey::SaslAuthenticate,
+                            ApiKey::InitProducerId,
+                            ApiKey::AddPartitionsToTxn,
+                            ApiKey::AddOffsetsToTxn,
+                            ApiKey::TxnOffsetCommit,
+                            ApiKey::EndTxn,
+                            ApiKey::FindCoordinator,
+                            ApiKey::ListOffsets,
+                            ApiKey::Fetch,
+                            ApiKey::OffsetFetch};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -159,6 +180,83 @@ template <typename Response> void checkFixed(const QByteArray &body, std::int16_
     FUZZ_CHECK(!r.ok() || body.size() >= 6, "decoded from %lld bytes", static_cast<long long>(body.size()));
 }
 
+void checkFindCoordinator(const QByteArray &body, std::int16_t version)
+{
+    auto r = FindCoordinatorResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    if (version <= 3)
+        FUZZ_CHECK(r->coordinators.size() == 1, "%lld coordinators before v4",
+                   static_cast<long long>(r->coordinators.size()));
+    FUZZ_CHECK(r->coordinators.size() * 12 <= body.size(), "%lld coordinators from %lld bytes",
+               static_cast<long long>(r->coordinators.size()), static_cast<long long>(body.size()));
+}
+
+void checkListOffsets(const QByteArray &body, std::int16_t version)
+{
+    auto r = ListOffsetsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    for (const auto &t : r->topics)
+        partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 22 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
+void checkFetch(const QByteArray &body, std::int16_t version)
+{
+    auto r = FetchResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype partitions = 0;
+    qsizetype aborted = 0;
+    qsizetype recordBytes = 0;
+    for (const auto &t : r->topics) {
+        partitions += t.partitions.size();
+        for (const auto &p : t.partitions) {
+            if (p.abortedTransactions)
+                aborted += p.abortedTransactions->size();
+            recordBytes += p.records.size();
+        }
+    }
+    FUZZ_CHECK(partitions * 24 + aborted * 16 + recordBytes <= body.size(),
+               "%lld partitions, %lld aborted transactions, %lld record bytes from %lld bytes",
+               static_cast<long long>(partitions), static_cast<long long>(aborted), static_cast<long long>(recordBytes),
+               static_cast<long long>(body.size()));
+    // The records go on to the batch decoder, as the tail reader does; a small
+    // limit keeps a hostile compressed batch from dominating the run.
+    DecodeLimits limits;
+    limits.maxDecompressedBatch = 1 << 20;
+    for (const auto &t : r->topics)
+        for (const auto &p : t.partitions)
+            if (!p.records.isEmpty())
+                (void)decodeRecordBatches(p.records, limits);
+}
+
+void checkOffsetFetch(const QByteArray &body, std::int16_t version)
+{
+    auto r = OffsetFetchResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    if (version <= 7)
+        FUZZ_CHECK(r->groups.size() == 1, "%lld groups before v8", static_cast<long long>(r->groups.size()));
+    qsizetype partitions = 0;
+    for (const auto &g : r->groups)
+        for (const auto &t : g.topics)
+            partitions += t.partitions.size();
+    FUZZ_CHECK(partitions * 16 <= body.size(), "%lld partitions from %lld bytes", static_cast<long long>(partitions),
+               static_cast<long long>(body.size()));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
@@ -183,6 +281,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::EndTxn: checkFixed<EndTxnResponse>(body, version); break;
     case ApiKey::AddPartitionsToTxn: checkTopicErrors<AddPartitionsToTxnResponse>(body, version); break;
     case ApiKey::TxnOffsetCommit: checkTopicErrors<TxnOffsetCommitResponse>(body, version); break;
+    case ApiKey::FindCoordinator: checkFindCoordinator(body, version); break;
+    case ApiKey::ListOffsets: checkListOffsets(body, version); break;
+    case ApiKey::Fetch: checkFetch(body, version); break;
+    case ApiKey::OffsetFetch: checkOffsetFetch(body, version); break;
     default: break;
     }
     return 0;
