@@ -181,7 +181,7 @@ QWidget *MainWindow::buildConnectionBar()
     m_connectButton->setObjectName(QStringLiteral("connectButton"));
     m_connectButton->setToolTip(tr("Connect (or reconnect) to the cluster and load its topics"));
 
-    m_testButton = new QPushButton(tr("&Test connection"), bar);
+    m_testButton = new QPushButton(tr("Test connection"), bar);
     m_testButton->setObjectName(QStringLiteral("testConnectionButton"));
     m_testButton->setToolTip(tr("Connect to every bootstrap server with the current settings and report the TLS "
                                 "protocol, cipher and certificate, the SASL login and the brokers (in the log)"));
