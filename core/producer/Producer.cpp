@@ -714,6 +714,10 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
     } else if (!body) {
         for (auto &b : batches) {
             b->uncertain = true; // no answer: the broker may have written it
+            // "Cannot connect" and TLS/SASL failures never wrote the request.
+            if (body.error().code == KafkaError::NetworkException || body.error().code == KafkaError::ClientTimeout ||
+                body.error().code == KafkaError::ClientShutdown)
+                b->unanswered = true;
             retryOrFail(std::move(b), body.error());
         }
         if (refreshesMetadata(body.error().code))
@@ -902,6 +906,10 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
 {
     const qint64 nowNs = m_clock.nsecsElapsed();
     qint64 released = 0;
+    QString failMessage = error ? error->message : QString();
+    if (error && batch.unanswered && !failMessage.contains(QLatin1StringView("may or may not")))
+        failMessage += QStringLiteral(" (an earlier attempt got no answer: the records may or may not have been "
+                                      "written)");
     m_reports.reserve(m_reports.size() + batch.records.size());
     for (int i = 0; i < batch.records.size(); ++i) {
         const RecordMeta &m = batch.records[i];
@@ -923,7 +931,7 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         released += m.bufferBytes;
         if (error) {
             r.errorCode = error->code;
-            r.errorMessage = error->message;
+            r.errorMessage = failMessage;
             ++m_stats.recordsFailed;
         } else {
             r.offset = baseOffset >= 0 ? baseOffset + i : -1;
@@ -1043,8 +1051,10 @@ void Producer::onTick()
             QString last = b->lastError.message;
             if (last.isEmpty() && m_idempotent && m_txn.producerId < 0 && !m_pidLastError.isEmpty())
                 last = QStringLiteral("no producer id yet: ") + m_pidLastError;
+            // Sent before and put back for a retry: "not delivered", not "not sent".
             const Error e{KafkaError::ClientTimeout,
-                          QStringLiteral("not sent within delivery.timeout.ms=%1%2")
+                          QStringLiteral("%1 within delivery.timeout.ms=%2%3")
+                              .arg(b->attempts > 0 ? QStringLiteral("not delivered") : QStringLiteral("not sent"))
                               .arg(m_s.deliveryTimeoutMs)
                               .arg(last.isEmpty() ? QString() : QStringLiteral("; last error: ") + last)};
             completeBatch(*b, -1, -1, &e);

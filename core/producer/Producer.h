@@ -121,6 +121,10 @@ private:
         // out): the broker may have written it. Such a batch is resent under
         // its old stamp before any epoch bump, so it is never written twice.
         bool uncertain = false;
+        // Some attempt went out and got no answer (connection lost, request
+        // timed out). Unlike `uncertain`, never cleared: if the batch fails in
+        // the end, its report must say the records may have been written.
+        bool unanswered = false;
 
         qsizetype sizeInBytes() const { return wire.isEmpty() ? builder.sizeInBytes() : wire.size(); }
     };
