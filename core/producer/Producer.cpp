@@ -689,8 +689,29 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
                 e.sequences = seqText;
                 e.errorCode = body ? 0 : body.error().code;
                 e.result = body ? QStringLiteral("answered") : KafkaError::name(body.error().code);
-                if (!body)
+                if (!body) {
                     e.detail = body.error().message;
+                } else if (!body->isEmpty()) {
+                    // The timeline shows each partition's answer (decoded a
+                    // second time: tracing is for the GUI, not the hot path).
+                    if (auto resp = ProduceResponse::decode(*body, version)) {
+                        QStringList parts;
+                        std::int16_t first = 0;
+                        for (const auto &t : resp->topics)
+                            for (const auto &p : t.partitions) {
+                                parts.append(QStringLiteral("%1-%2: %3")
+                                                 .arg(t.name)
+                                                 .arg(p.partition)
+                                                 .arg(p.errorCode ? KafkaError::name(p.errorCode)
+                                                                  : QStringLiteral("@ %1").arg(p.baseOffset)));
+                                if (!first)
+                                    first = p.errorCode;
+                            }
+                        e.errorCode = first;
+                        e.result = first ? KafkaError::name(first) : QStringLiteral("OK");
+                        e.partitions = parts.join(QStringLiteral(", "));
+                    }
+                }
                 self->emitEvent(e);
             }
             self->onProduceResponse(std::move(*owned), body, version, peer);
