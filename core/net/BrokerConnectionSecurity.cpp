@@ -20,6 +20,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <cstring>
@@ -91,6 +92,8 @@ Result<QSslKey> loadPrivateKey(const QString &path, const QString &setting, cons
     QByteArray pass = password.toUtf8();
     EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, nullptr, passwordCallback, &pass) : nullptr;
     BIO_free(bio);
+    OPENSSL_cleanse(pass.data(), static_cast<size_t>(pass.size()));
+    ERR_clear_error(); // the decoders it tried leave errors on this thread's queue
     if (!pkey) {
         if (encrypted && password.isEmpty())
             return Error{KafkaError::ClientInvalidConfig,
