@@ -21,9 +21,10 @@ int usageError(const QString &message)
     return 2;
 }
 
-// -b, -X, --producer.config, -z: the producer settings every command shares.
-// Returns 0, or the exit code of a usage error (already printed).
-int buildConfig(const QCommandLineParser &p, ProducerConfig &config)
+// -b, -X, --producer.config (and -z where the command has it): the settings
+// every command shares. Returns 0, or the exit code of a usage error (already
+// printed).
+int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCodecOption = true)
 {
     QTextStream err(stderr);
     if (p.isSet(QStringLiteral("producer.config"))) {
@@ -45,7 +46,7 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config)
         if (!warning.isEmpty())
             err << "% " << warning << Qt::endl;
     }
-    if (p.isSet(QStringLiteral("z"))) {
+    if (hasCodecOption && p.isSet(QStringLiteral("z"))) {
         auto r = config.set(QStringLiteral("compression.type"), p.value(QStringLiteral("z")));
         if (!r)
             return usageError(QStringLiteral("-z: %1").arg(r.error().message));
@@ -266,31 +267,8 @@ int runCheck(QCoreApplication &app, const QStringList &args)
                  QStringLiteral("file")});
     p.process(args);
     ProducerConfig config;
-    QTextStream err(stderr);
-    if (p.isSet(QStringLiteral("producer.config"))) {
-        QStringList warnings;
-        auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
-        if (!r)
-            return usageError(r.error().message);
-        for (const auto &w : warnings)
-            err << "% " << w << Qt::endl;
-    }
-    for (const auto &x : p.values(QStringLiteral("X"))) {
-        const auto eq = x.indexOf(QLatin1Char('='));
-        if (eq <= 0)
-            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
-        QString warning;
-        auto r = config.set(x.left(eq), x.mid(eq + 1), &warning);
-        if (!r)
-            return usageError(QStringLiteral("-X %1").arg(r.error().message));
-        if (!warning.isEmpty())
-            err << "% " << warning << Qt::endl;
-    }
-    if (p.isSet(QStringLiteral("b"))) {
-        auto r = config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
-        if (!r)
-            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
-    }
+    if (const int rc = buildConfig(p, config, false))
+        return rc;
     ConnectionCheck check;
     QTextStream out(stdout);
     bool ok = false;
