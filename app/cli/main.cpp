@@ -63,6 +63,31 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCod
     return 0;
 }
 
+// --inject FAULT into *fault; false (message printed) when it does not parse.
+bool parseInject(const QCommandLineParser &p, std::optional<FaultSpec> *fault)
+{
+    if (!p.isSet(QStringLiteral("inject")))
+        return true;
+    QString error;
+    *fault = FaultSpec::parse(p.value(QStringLiteral("inject")), &error);
+    if (!*fault)
+        usageError(error);
+    return fault->has_value();
+}
+
+// Runs a command object (run(), finished(int)) in the event loop; its exit code.
+template <typename Command> int runUntilFinished(QCoreApplication &app, Command &cmd)
+{
+    int code = 1;
+    QObject::connect(&cmd, &Command::finished, &app, [&](int c) {
+        code = c;
+        app.quit();
+    });
+    cmd.run();
+    app.exec();
+    return code;
+}
+
 void addConfigOptions(QCommandLineParser &p)
 {
     p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
@@ -111,12 +136,8 @@ int runProduce(QCoreApplication &app, const QStringList &args)
     ProduceCommand::Options o;
     if (const int rc = buildConfig(p, o.config))
         return rc;
-    if (p.isSet(QStringLiteral("inject"))) {
-        QString error;
-        o.fault = FaultSpec::parse(p.value(QStringLiteral("inject")), &error);
-        if (!o.fault)
-            return usageError(error);
-    }
+    if (!parseInject(p, &o.fault))
+        return 2;
     o.topic = p.value(QStringLiteral("t"));
     if (o.topic.isEmpty())
         return usageError(QStringLiteral("no topic: give -t TOPIC"));
@@ -147,14 +168,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
     }
 
     ProduceCommand cmd(std::move(o));
-    int code = 1;
-    QObject::connect(&cmd, &ProduceCommand::finished, &app, [&](int c) {
-        code = c;
-        app.quit();
-    });
-    cmd.run();
-    app.exec();
-    return code;
+    return runUntilFinished(app, cmd);
 }
 
 int runTxn(QCoreApplication &app, const QStringList &args)
@@ -231,22 +245,11 @@ int runTxn(QCoreApplication &app, const QStringList &args)
         o.offsetsGroup = f[0];
         o.offsets.append(c);
     }
-    if (p.isSet(QStringLiteral("inject"))) {
-        QString error;
-        o.fault = FaultSpec::parse(p.value(QStringLiteral("inject")), &error);
-        if (!o.fault)
-            return usageError(error);
-    }
+    if (!parseInject(p, &o.fault))
+        return 2;
     o.verbose = p.isSet(QStringLiteral("v"));
     TxnCommand cmd(std::move(o));
-    int code = 1;
-    QObject::connect(&cmd, &TxnCommand::finished, &app, [&](int c) {
-        code = c;
-        app.quit();
-    });
-    cmd.run();
-    app.exec();
-    return code;
+    return runUntilFinished(app, cmd);
 }
 
 // kpw-cli check: "Test connection" from the command line.

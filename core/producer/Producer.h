@@ -2,6 +2,7 @@
 
 #include "messages/FindCoordinator.h"
 #include "messages/Metadata.h"
+#include "messages/Transactions.h"
 #include "messages/Produce.h"
 #include "net/BrokerConnection.h"
 #include "producer/BufferGate.h"
@@ -161,6 +162,7 @@ private:
     struct CoordinatorCall; // one request to a transaction or group coordinator, retried
     void callCoordinator(std::shared_ptr<CoordinatorCall> call);
     void retryCoordinatorCall(std::shared_ptr<CoordinatorCall> call, int delayMs);
+    std::shared_ptr<CoordinatorCall> initProducerIdCall(bool bump, std::shared_ptr<InitProducerIdResponse> result);
     void findCoordinator(CoordinatorType type, const QString &key, std::function<void(const Error &)> then);
     bool sendsAllowed() const; // producer id known, no epoch bump pending
     void requestProducerId(bool bump);

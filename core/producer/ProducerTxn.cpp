@@ -355,35 +355,51 @@ void Producer::onProducerId(std::int64_t pid, std::int16_t epoch)
     scheduleDrain(0);
 }
 
+// InitProducerId to the transaction coordinator, for initTransactions() and
+// for the epoch bump after an abort (with the current id and epoch, KIP-360).
+// The decoded answer lands in *result.
+std::shared_ptr<Producer::CoordinatorCall> Producer::initProducerIdCall(bool bump,
+                                                                        std::shared_ptr<InitProducerIdResponse> result)
+{
+    auto call = std::make_shared<CoordinatorCall>();
+    InitProducerIdRequest req;
+    req.transactionalId = m_txnId;
+    req.transactionTimeoutMs = m_config.transactionTimeoutMs();
+    if (bump) {
+        req.producerId = m_txn.producerId;
+        req.producerEpoch = m_txn.producerEpoch;
+    }
+    call->type = CoordinatorType::Transaction;
+    call->key = m_txnId;
+    call->api = ApiKey::InitProducerId;
+    call->label = bump ? QStringLiteral("InitProducerId(bump)") : QStringLiteral("InitProducerId");
+    call->deadlineMs = nowMs() + m_s.maxBlockMs;
+    call->encode = [req](std::int16_t v) { return req.encode(v); };
+    call->handle = [result, bump](const QByteArray &body, std::int16_t v, QString *detail) -> std::int16_t {
+        auto r = InitProducerIdResponse::decode(body, v);
+        if (!r) {
+            *detail = r.error().message;
+            return KafkaError::ClientProtocolError;
+        }
+        *result = *r;
+        if (r->errorCode == KafkaError::None)
+            *detail = QStringLiteral("producer id %1, epoch %2%3")
+                          .arg(r->producerId)
+                          .arg(r->producerEpoch)
+                          .arg(bump ? QString() : QStringLiteral(" (older epochs are fenced)"));
+        return r->errorCode;
+    };
+    return call;
+}
+
 void Producer::requestProducerId(bool bump)
 {
     if (m_pidInFlight || m_shutdown)
         return;
     if (transactional()) {
         // The transactional bump goes to the coordinator (abort path).
-        auto call = std::make_shared<CoordinatorCall>();
         auto result = std::make_shared<InitProducerIdResponse>();
-        InitProducerIdRequest req;
-        req.transactionalId = m_txnId;
-        req.transactionTimeoutMs = m_config.transactionTimeoutMs();
-        req.producerId = m_txn.producerId;
-        req.producerEpoch = m_txn.producerEpoch;
-        call->type = CoordinatorType::Transaction;
-        call->key = m_txnId;
-        call->api = ApiKey::InitProducerId;
-        call->label = QStringLiteral("InitProducerId(bump)");
-        call->deadlineMs = nowMs() + m_s.maxBlockMs;
-        call->encode = [req](std::int16_t v) { return req.encode(v); };
-        call->handle = [result](const QByteArray &body, std::int16_t v, QString *detail) -> std::int16_t {
-            auto r = InitProducerIdResponse::decode(body, v);
-            if (!r) {
-                *detail = r.error().message;
-                return KafkaError::ClientProtocolError;
-            }
-            *result = *r;
-            *detail = QStringLiteral("producer id %1, epoch %2").arg(r->producerId).arg(r->producerEpoch);
-            return r->errorCode;
-        };
+        auto call = initProducerIdCall(true, result);
         m_pidInFlight = true;
         QPointer<Producer> self(this);
         call->done = [self, result](const Error &e) {
@@ -610,30 +626,8 @@ void Producer::initTransactions(quint64 callId)
     m_callId = callId;
     m_callOp = op;
     setTxnState(TxnState::Initializing);
-    auto call = std::make_shared<CoordinatorCall>();
     auto result = std::make_shared<InitProducerIdResponse>();
-    InitProducerIdRequest req;
-    req.transactionalId = m_txnId;
-    req.transactionTimeoutMs = m_config.transactionTimeoutMs();
-    call->type = CoordinatorType::Transaction;
-    call->key = m_txnId;
-    call->api = ApiKey::InitProducerId;
-    call->label = QStringLiteral("InitProducerId");
-    call->deadlineMs = nowMs() + m_s.maxBlockMs;
-    call->encode = [req](std::int16_t v) { return req.encode(v); };
-    call->handle = [result](const QByteArray &body, std::int16_t v, QString *detail) -> std::int16_t {
-        auto r = InitProducerIdResponse::decode(body, v);
-        if (!r) {
-            *detail = r.error().message;
-            return KafkaError::ClientProtocolError;
-        }
-        *result = *r;
-        if (r->errorCode == KafkaError::None)
-            *detail = QStringLiteral("producer id %1, epoch %2 (older epochs are fenced)")
-                          .arg(r->producerId)
-                          .arg(r->producerEpoch);
-        return r->errorCode;
-    };
+    auto call = initProducerIdCall(false, result);
     QPointer<Producer> self(this);
     call->done = [self, result, op](const Error &e) {
         if (!self)
