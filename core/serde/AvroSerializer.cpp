@@ -443,7 +443,7 @@ private:
             if (!data.is_string())
                 return mismatch(path, QStringLiteral("string"), data);
             const std::string s = data.get<std::string>();
-            if (logical == "uuid" && QUuid::fromString(q(s)).isNull())
+            if (logical == "uuid" && !isCanonicalUuid(QByteArrayView(s.data(), static_cast<qsizetype>(s.size()))))
                 return SerdeError{QStringLiteral("'%1' is not a UUID").arg(q(s)), 0, 0, path};
             return avroCheck(avro_value_set_string_len(v, s.c_str(), s.size() + 1), path);
         }

@@ -18,4 +18,7 @@ QString childPath(const QString &parent, std::size_t index);
 // "string", "number", "object", ... for "expected X, got Y" messages.
 QString jsonKindName(const nlohmann::json &value);
 
+// The canonical 8-4-4-4-12 hex form (either case), what Java's UUID.fromString reads.
+bool isCanonicalUuid(QByteArrayView text);
+
 } // namespace kpw::serde

@@ -180,6 +180,20 @@ QString childPath(const QString &parent, const std::string &member)
     return parent + QStringLiteral("['") + quoted + QStringLiteral("']");
 }
 
+bool isCanonicalUuid(QByteArrayView t)
+{
+    if (t.size() != 36)
+        return false;
+    for (qsizetype i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        const bool ok =
+            (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : std::isxdigit(static_cast<unsigned char>(c)) != 0;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 QString childPath(const QString &parent, std::size_t index)
 {
     return parent + QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
@@ -298,6 +312,9 @@ public:
                     QStringLiteral("'%1' is not a base64 character").arg(QChar::fromLatin1(c)), line, column, {}};
             }
         }
+        if (trimmed.size() % 4 != 0)
+            return SerdeError{
+                QStringLiteral("base64 length %1 is not a multiple of 4 (missing '=' padding?)").arg(trimmed.size())};
         auto decoded = QByteArray::fromBase64Encoding(trimmed, QByteArray::AbortOnBase64DecodingErrors);
         if (!decoded)
             return SerdeError{QStringLiteral("not valid base64 (check the length and the '=' padding)")};
@@ -340,17 +357,8 @@ public:
     SerdeResult<Payload> serialize(QByteArrayView text) const override
     {
         const QByteArray t = text.toByteArray().trimmed();
-        // Only the canonical 8-4-4-4-12 form: what Java's UUID.fromString and
-        // UUIDDeserializer read back.
-        bool shapeOk = t.size() == 36;
-        for (qsizetype i = 0; shapeOk && i < t.size(); ++i) {
-            const char c = t[i];
-            if (i == 8 || i == 13 || i == 18 || i == 23)
-                shapeOk = c == '-';
-            else
-                shapeOk = std::isxdigit(static_cast<unsigned char>(c)) != 0;
-        }
-        if (!shapeOk)
+        // Only the canonical form: what Java's UUIDDeserializer reads back.
+        if (!isCanonicalUuid(t))
             return SerdeError{QStringLiteral("'%1' is not a UUID (8-4-4-4-12 hex digits)").arg(QString::fromUtf8(t))};
         return Payload(t.toLower());
     }
