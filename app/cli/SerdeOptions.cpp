@@ -71,7 +71,9 @@ bool buildOne(const QCommandLineParser &p, const QString &side, std::shared_ptr<
     }
     auto made = serde::makeSerializer(spec);
     if (!made) {
-        *error = QStringLiteral("%1 %2: %3").arg(side, info.name, made.error().toString());
+        *error = spec.schemaFile.isEmpty()
+                     ? QStringLiteral("%1 %2: %3").arg(side, info.name, made.error().toString())
+                     : QStringLiteral("--%1 %2: %3").arg(schemaOpt, spec.schemaFile, made.error().toString());
         return false;
     }
     out = made.value();

@@ -401,18 +401,11 @@ SerdeResult<std::shared_ptr<const Serializer>> makeSerializer(const SerializerSp
     const QByteArray schema = readSchema(spec, &readError);
     if (!readError.isEmpty())
         return SerdeError{readError};
-    auto prefixed = [&](SerdeResult<Ptr> r) -> SerdeResult<Ptr> {
-        if (r || spec.schemaFile.isEmpty())
-            return r;
-        SerdeError e = r.error();
-        e.reason = QStringLiteral("%1: %2").arg(QFileInfo(spec.schemaFile).fileName(), e.reason);
-        return e;
-    };
     if (spec.format == Format::Avro)
-        return prefixed(makeAvroSerializer(schema));
+        return makeAvroSerializer(schema);
     if (spec.format == Format::JsonSchema) {
         const QString baseDir = spec.schemaFile.isEmpty() ? QString() : QFileInfo(spec.schemaFile).absolutePath();
-        return prefixed(makeJsonSchemaSerializer(schema, spec.compactJson, baseDir));
+        return makeJsonSchemaSerializer(schema, spec.compactJson, baseDir);
     }
     // Protobuf's importer reads from disk: schema text goes to a temporary
     // file that lives as long as the parsing does (the descriptors are copied).
