@@ -113,6 +113,10 @@ SerdeResult<std::shared_ptr<const JsonSchemaValidator>> JsonSchemaValidator::cre
     const auto version = impl->draft == Draft::Draft3   ? valijson::SchemaParser::kDraft3
                          : impl->draft == Draft::Draft4 ? valijson::SchemaParser::kDraft4
                                                         : valijson::SchemaParser::kDraft7;
+    // Draft 6 on: a whole schema may be true (anything) or false (nothing);
+    // valijson 1.0 takes boolean subschemas but not a boolean root.
+    if (parsed.value().is_boolean() && version == valijson::SchemaParser::kDraft7)
+        parsed.value() = parsed.value().get<bool>() ? json::object() : json{{"not", json::object()}};
     valijson::SchemaParser parser(version);
     valijson::adapters::NlohmannJsonAdapter adapter(parsed.value());
     try {
