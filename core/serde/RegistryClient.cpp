@@ -486,7 +486,6 @@ void RegistryClient::request(const QByteArray &verb, const QString &path, const 
     connect(reply, &QNetworkReply::finished, this, [reply, done, url, what, timeoutMs] {
         reply->deleteLater();
         const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        const QByteArray answer = reply->readAll();
         if (!statusAttr.isValid()) {
             QString msg;
             switch (reply->error()) {
@@ -509,7 +508,7 @@ void RegistryClient::request(const QByteArray &verb, const QString &path, const 
             done(0, {}, &e);
             return;
         }
-        done(statusAttr.toInt(), answer, nullptr);
+        done(statusAttr.toInt(), reply->readAll(), nullptr);
     });
 }
 
