@@ -585,6 +585,38 @@ void RegistryClient::registerSchema(const QString &subject, const QString &schem
                 std::move(done));
 }
 
+void RegistryClient::lookupSchema(const QString &subject, const QString &schema, const QString &schemaType,
+                                  const QList<SchemaReference> &references, Callback<RegistrySchema> done)
+{
+    if (normaliseSchemaType(schemaType).isEmpty()) {
+        const Error e{-1, QStringLiteral("unknown schema type '%1' (expected avro, protobuf or json)").arg(schemaType)};
+        QTimer::singleShot(0, this, [done, e] { done(e); });
+        return;
+    }
+    const QString type = normaliseSchemaType(schemaType);
+    handle<RegistrySchema>(
+        "POST", QStringLiteral("/subjects/%1").arg(pathPart(subject)), schemaBody(schema, schemaType, references),
+        QStringLiteral("this schema under subject '%1'").arg(subject),
+        [subject, schema, type](const QByteArray &body) -> Result<RegistrySchema> {
+            // Some registries leave the schema out of a lookup answer: it is the one we sent.
+            QJsonDocument doc = QJsonDocument::fromJson(body);
+            QJsonObject o = doc.object();
+            if (doc.isObject() && !o.contains(QStringLiteral("schema")))
+                o.insert(QStringLiteral("schema"), schema);
+            auto r = parseSchema(doc.isObject() ? QJsonDocument(o).toJson(QJsonDocument::Compact) : body);
+            if (!r)
+                return r;
+            if (r->subject.isEmpty())
+                r->subject = subject;
+            if (r->id < 0)
+                return Error{-1,
+                             QStringLiteral("the registry's lookup answer for subject '%1' has no id").arg(subject)};
+            r->schemaType = type;
+            return r;
+        },
+        std::move(done));
+}
+
 void RegistryClient::checkCompatibility(const QString &subject, const QString &schema, const QString &schemaType,
                                         const QList<SchemaReference> &references, Callback<CompatibilityResult> done,
                                         const QString &version)
@@ -678,6 +710,14 @@ Result<int> RegistryClient::registerSchemaSync(const QString &subject, const QSt
 {
     return waitFor<int>(
         [&](Callback<int> cb) { registerSchema(subject, schema, schemaType, references, std::move(cb)); });
+}
+
+Result<RegistrySchema> RegistryClient::lookupSchemaSync(const QString &subject, const QString &schema,
+                                                        const QString &schemaType,
+                                                        const QList<SchemaReference> &references)
+{
+    return waitFor<RegistrySchema>(
+        [&](Callback<RegistrySchema> cb) { lookupSchema(subject, schema, schemaType, references, std::move(cb)); });
 }
 
 Result<CompatibilityResult> RegistryClient::checkCompatibilitySync(const QString &subject, const QString &schema,

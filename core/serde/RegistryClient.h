@@ -109,6 +109,10 @@ public:
     // answers the schema id. SCHEMATYPE: AVRO, PROTOBUF or JSON.
     void registerSchema(const QString &subject, const QString &schema, const QString &schemaType,
                         const QList<SchemaReference> &references, Callback<int> done);
+    // The id and version under which SCHEMA is already registered in SUBJECT
+    // (Confluent's lookup, POST /subjects/{subject}); 404 when it is not.
+    void lookupSchema(const QString &subject, const QString &schema, const QString &schemaType,
+                      const QList<SchemaReference> &references, Callback<RegistrySchema> done);
     // Whether SCHEMA could be registered as a new version of SUBJECT (checked
     // against VERSION, "latest" by default). A subject with no versions yet
     // is compatible.
@@ -122,6 +126,8 @@ public:
     Result<RegistrySchema> getSchemaByIdSync(int id);
     Result<int> registerSchemaSync(const QString &subject, const QString &schema, const QString &schemaType,
                                    const QList<SchemaReference> &references = {});
+    Result<RegistrySchema> lookupSchemaSync(const QString &subject, const QString &schema, const QString &schemaType,
+                                            const QList<SchemaReference> &references = {});
     Result<CompatibilityResult> checkCompatibilitySync(const QString &subject, const QString &schema,
                                                        const QString &schemaType,
                                                        const QList<SchemaReference> &references = {});
