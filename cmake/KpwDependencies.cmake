@@ -59,3 +59,23 @@ if(KPW_BUILD_TESTS OR KPW_FUZZ)
     kpw_missing("librdkafka (the tests' independent consumer)" "librdkafka-dev")
   endif()
 endif()
+
+# Serializers (core/serde): Avro C for Avro's binary encoding, protobuf's
+# compiler library for .proto files at run time, valijson (header-only) on
+# nlohmann's JSON for JSON Schema.
+pkg_check_modules(AVRO QUIET IMPORTED_TARGET avro-c)
+if(NOT AVRO_FOUND)
+  kpw_missing("Avro C" "libavro-dev")
+endif()
+find_package(Protobuf MODULE QUIET)
+if(NOT Protobuf_FOUND OR NOT TARGET protobuf::libprotoc)
+  kpw_missing("protobuf and its compiler library" "libprotoc-dev")
+endif()
+find_package(nlohmann_json 3 CONFIG QUIET)
+if(NOT nlohmann_json_FOUND)
+  kpw_missing("nlohmann JSON" "nlohmann-json3-dev")
+endif()
+find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp)
+if(NOT VALIJSON_INCLUDE_DIR)
+  kpw_missing("valijson" "libvalijson-dev")
+endif()

@@ -82,6 +82,14 @@ void ProduceCommand::readerLoop()
             }
         }
         r.value = value;
+        if (m_options.nullKey)
+            r.key.reset();
+        if (!encode("key", lines, r.key, m_options.keySerializer, m_options.keyFramer) ||
+            !encode("value", lines, r.value, m_options.valueSerializer, m_options.valueFramer)) {
+            const std::lock_guard lock(m_rejectedMutex);
+            m_rejectedLines.push_back(lines);
+            continue;
+        }
         m_window.acquire();
         batch.append(std::move(r));
         if (batch.size() >= 500)
@@ -95,10 +103,48 @@ void ProduceCommand::readerLoop()
         this, [this, lines] { onInputDone(lines); }, Qt::QueuedConnection);
 }
 
+bool ProduceCommand::encode(const char *side, quint64 line, std::optional<QByteArray> &bytes,
+                            const std::shared_ptr<const serde::Serializer> &serializer,
+                            const serde::PayloadFramer &framer)
+{
+    // A record without a key keeps its null key whatever the key format.
+    if (serializer && (bytes || serializer->format() == serde::Format::Null)) {
+        auto result = serializer->serialize(QByteArrayView(bytes ? *bytes : QByteArray()));
+        if (!result) {
+            fprintf(stderr, "kpw-cli: line %llu: %s: %s (not sent)\n", static_cast<unsigned long long>(line), side,
+                    qPrintable(result.error().toString()));
+            return false;
+        }
+        bytes = std::move(result.value());
+    }
+    if (framer && bytes) {
+        auto framed = framer(*bytes);
+        if (!framed) {
+            fprintf(stderr, "kpw-cli: line %llu: %s: %s (not sent)\n", static_cast<unsigned long long>(line), side,
+                    qPrintable(framed.error().toString()));
+            return false;
+        }
+        bytes = std::move(framed.value());
+    }
+    return true;
+}
+
+quint64 ProduceCommand::lineOfReport(quint64 id) const
+{
+    const std::lock_guard lock(m_rejectedMutex);
+    quint64 line = id;
+    for (const quint64 rejected : m_rejectedLines) {
+        if (rejected > line)
+            break;
+        ++line;
+    }
+    return line;
+}
+
 void ProduceCommand::onReports(const QList<DeliveryReport> &reports)
 {
     for (const auto &r : reports) {
-        const quint64 lineNo = r.id; // ids start at 1 per client: one id per input line
+        const quint64 lineNo = lineOfReport(r.id); // ids start at 1 per client, one per sent record
         if (r.ok()) {
             if (!m_options.quiet)
                 m_out << r.topic << " [" << r.partition << "] @ " << r.offset << '\n';
@@ -120,6 +166,10 @@ void ProduceCommand::onReports(const QList<DeliveryReport> &reports)
 void ProduceCommand::onInputDone(quint64 lines)
 {
     Q_UNUSED(lines);
+    {
+        const std::lock_guard lock(m_rejectedMutex);
+        m_rejected = m_rejectedLines.size();
+    }
     m_inputDone = true;
     if (m_reader.joinable())
         m_reader.join();
@@ -136,8 +186,11 @@ void ProduceCommand::maybeFinish()
         return;
     m_finished = true;
     const quint64 unreported = m_sent - std::min(m_sent, m_reported);
-    m_err << "% " << (m_reported - m_failed) << " delivered, " << (m_failed + unreported) << " failed" << Qt::endl;
-    Q_EMIT finished((m_failed + unreported) == 0 && !m_connectionFailed ? 0 : 1);
+    m_err << "% " << (m_reported - m_failed) << " delivered, " << (m_failed + unreported) << " failed";
+    if (m_rejected > 0)
+        m_err << ", " << m_rejected << " rejected (not serializable, not sent)";
+    m_err << Qt::endl;
+    Q_EMIT finished((m_failed + unreported + m_rejected) == 0 && !m_connectionFailed ? 0 : 1);
 }
 
 } // namespace kpw

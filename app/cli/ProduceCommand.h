@@ -4,6 +4,7 @@
 #include "producer/ProducerConfig.h"
 #include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
+#include "serde/Serializer.h"
 
 #include <QList>
 #include <QObject>
@@ -12,6 +13,8 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 namespace kpw {
@@ -38,6 +41,15 @@ public:
         FILE *input = stdin;
         std::optional<FaultSpec> fault; // --inject
         bool verbose = false;
+        // --key-format/--value-format: what each line's key and value text is
+        // turned into; null serializers send the text as it is. A record whose
+        // key or value does not serialize is reported with its line and not sent.
+        std::shared_ptr<const serde::Serializer> keySerializer;
+        std::shared_ptr<const serde::Serializer> valueSerializer;
+        bool nullKey = false; // --null-key: every record's key is null
+        // Schema Registry wire framing, applied to non-null serialized bytes.
+        serde::PayloadFramer keyFramer;
+        serde::PayloadFramer valueFramer;
     };
 
     explicit ProduceCommand(Options options, QObject *parent = nullptr);
@@ -54,6 +66,13 @@ private:
     void onReports(const QList<kpw::DeliveryReport> &reports);
     void onInputDone(quint64 lines);
     void maybeFinish();
+    // Serializes and frames one side of a record; false (with the reason
+    // reported on stderr) when the record must not be sent.
+    bool encode(const char *side, quint64 line, std::optional<QByteArray> &bytes,
+                const std::shared_ptr<const serde::Serializer> &serializer, const serde::PayloadFramer &framer);
+    // The input line of the record with this report id (ids count sent
+    // records only; rejected lines are skipped).
+    quint64 lineOfReport(quint64 id) const;
 
     Options m_options;
     ProducerClient *m_client = nullptr;
@@ -64,6 +83,9 @@ private:
     quint64 m_sent = 0;
     quint64 m_reported = 0;
     quint64 m_failed = 0;
+    quint64 m_rejected = 0; // serialization failures (not sent)
+    mutable std::mutex m_rejectedMutex;
+    std::vector<quint64> m_rejectedLines; // ascending
     bool m_inputDone = false;
     bool m_connectionFailed = false;
     bool m_finished = false;

@@ -5,6 +5,7 @@
 #include "net/ConnectionCheck.h"
 #include "ReplayCommand.h"
 #include "RegistryCommand.h"
+#include "SerdeOptions.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -132,6 +133,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
     p.addOption(
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
     p.addOption({QStringLiteral("c"), QStringLiteral("Stop after N input lines (as kcat -c)."), QStringLiteral("N")});
+    addSerdeOptions(p);
     p.process(args);
 
     ProduceCommand::Options o;
@@ -167,6 +169,9 @@ int runProduce(QCoreApplication &app, const QStringList &args)
         if (!ok || o.maxRecords < 0)
             return usageError(QStringLiteral("-c: '%1' is not a record count").arg(p.value(QStringLiteral("c"))));
     }
+
+    if (QString serdeError; !applySerdeOptions(p, o, &serdeError))
+        return usageError(serdeError);
 
     ProduceCommand cmd(std::move(o));
     return runUntilFinished(app, cmd);
