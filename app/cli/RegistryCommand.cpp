@@ -1,8 +1,16 @@
 #include "RegistryCommand.h"
 
+#include "serde/RegistryResolve.h"
+#include "serde/WireFormat.h"
+
 #include <QFile>
+#include <QDir>
 #include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTextStream>
+
+#include <algorithm>
+#include <memory>
 
 namespace kpw::cli {
 
@@ -258,6 +266,281 @@ int runRegistry(QCoreApplication &app, const QStringList &args)
         return c->compatible ? 0 : 1;
     }
     return usage(QStringLiteral("unknown action '%1'").arg(action));
+}
+
+void addRegistryProduceOptions(QCommandLineParser &p)
+{
+    p.addOption({QStringLiteral("schema-registry"),
+                 QStringLiteral("Schema Registry URL: values (and keys) use its schemas and are sent in the Confluent "
+                                "wire format (magic byte, schema id, Protobuf message indexes)."),
+                 QStringLiteral("url")});
+    for (const QString &side : {QStringLiteral("key"), QStringLiteral("value")}) {
+        p.addOption({side + QStringLiteral("-subject"),
+                     QStringLiteral("Registry subject of the %1 (default: from --subject-strategy).").arg(side),
+                     QStringLiteral("subject")});
+        p.addOption({side + QStringLiteral("-schema-version"),
+                     QStringLiteral("Version of the %1's subject to use (default: latest).").arg(side),
+                     QStringLiteral("n")});
+        p.addOption({side + QStringLiteral("-schema-id"),
+                     QStringLiteral("Registry schema id of the %1 (instead of a subject).").arg(side),
+                     QStringLiteral("id")});
+    }
+    p.addOption({QStringLiteral("subject-strategy"),
+                 QStringLiteral("How the subject is named: topic (TOPIC-key/TOPIC-value, default), record (the "
+                                "record's full name), topic-record (TOPIC-name)."),
+                 QStringLiteral("strategy")});
+    p.addOption({QStringLiteral("auto-register"),
+                 QStringLiteral("Register --key-schema/--value-schema under the subject if it is not there yet "
+                                "(default: it must be registered already).")});
+}
+
+namespace {
+
+QString formatNameForType(const QString &schemaType)
+{
+    if (schemaType == QLatin1StringView("AVRO"))
+        return QStringLiteral("avro");
+    if (schemaType == QLatin1StringView("PROTOBUF"))
+        return QStringLiteral("protobuf");
+    if (schemaType == QLatin1StringView("JSON"))
+        return QStringLiteral("json-schema");
+    return {};
+}
+
+// Folders holding .proto files fetched from the registry, kept until exit.
+std::vector<std::unique_ptr<QTemporaryDir>> &protoDirs()
+{
+    static std::vector<std::unique_ptr<QTemporaryDir>> dirs;
+    return dirs;
+}
+
+// Writes SCHEMA's references (recursively) into DIR under their import names.
+Result<bool> writeReferences(RegistryClient &client, const QList<SchemaReference> &refs, const QString &dir, int depth)
+{
+    if (depth > 16)
+        return Error{-1, QStringLiteral("schema references nest deeper than 16 levels")};
+    for (const auto &ref : refs) {
+        if (ref.name.contains(QLatin1StringView("..")) || ref.name.startsWith(QLatin1Char('/')))
+            return Error{-1, QStringLiteral("reference name '%1' is not a relative import path").arg(ref.name)};
+        auto s = client.getSchemaSync(ref.subject, QString::number(ref.version));
+        if (!s)
+            return Error{s.error().code, QStringLiteral("reference %1: %2").arg(ref.name, s.error().message)};
+        const QString path = dir + QLatin1Char('/') + ref.name;
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(s->schema.toUtf8()) < 0)
+            return Error{-1, QStringLiteral("cannot write %1").arg(path)};
+        if (auto r = writeReferences(client, s->references, dir, depth + 1); !r)
+            return r;
+    }
+    return true;
+}
+
+bool applySide(const QCommandLineParser &p, RegistryClient &client, const QString &side, const QString &topic,
+               SubjectStrategy strategy, std::shared_ptr<const serde::Serializer> &serializer,
+               serde::PayloadFramer &framer, QString *error)
+{
+    const QString formatOpt = side + QStringLiteral("-format");
+    const QString schemaOpt = side + QStringLiteral("-schema");
+    const QString typeOpt = side + QStringLiteral("-type");
+    const QString subjectOpt = side + QStringLiteral("-subject");
+    const QString versionOpt = side + QStringLiteral("-schema-version");
+    const QString idOpt = side + QStringLiteral("-schema-id");
+    std::optional<serde::Format> format;
+    if (p.isSet(formatOpt)) {
+        format = serde::formatFromName(p.value(formatOpt));
+        if (!format) {
+            *error = QStringLiteral("--%1: '%2' is not a format (%3)")
+                         .arg(formatOpt, p.value(formatOpt), serde::formatNames());
+            return false;
+        }
+    }
+    const bool schemaBacked = format && serde::formatInfo(*format).needsSchema;
+    const bool picked = p.isSet(subjectOpt) || p.isSet(versionOpt) || p.isSet(idOpt);
+    if (!schemaBacked && !picked)
+        return true; // not a registry side
+    if (format && !schemaBacked) {
+        *error = QStringLiteral("--%1 %2 has no schema to take from the registry (use avro, protobuf or json-schema)")
+                     .arg(formatOpt, p.value(formatOpt));
+        return false;
+    }
+    if (p.isSet(idOpt) && (p.isSet(subjectOpt) || p.isSet(versionOpt))) {
+        *error =
+            QStringLiteral("--%1 picks the schema alone: leave out --%2 and --%3").arg(idOpt, subjectOpt, versionOpt);
+        return false;
+    }
+    if (p.isSet(schemaOpt) && (p.isSet(idOpt) || p.isSet(versionOpt))) {
+        *error =
+            QStringLiteral("--%1 FILE is looked up (or registered) in the subject; it does not go with --%2 or --%3")
+                .arg(schemaOpt, idOpt, versionOpt);
+        return false;
+    }
+
+    SchemaSelection sel;
+    sel.subject = p.value(subjectOpt);
+    sel.strategy = strategy;
+    sel.topic = topic;
+    sel.isKey = side == QLatin1StringView("key");
+    sel.version = p.value(versionOpt);
+    sel.autoRegister = p.isSet(QStringLiteral("auto-register"));
+    if (p.isSet(idOpt)) {
+        bool ok = false;
+        sel.schemaId = p.value(idOpt).toInt(&ok);
+        if (!ok || sel.schemaId < 0) {
+            *error = QStringLiteral("--%1: '%2' is not a schema id").arg(idOpt, p.value(idOpt));
+            return false;
+        }
+    }
+    if (!sel.version.isEmpty() && sel.version != QLatin1StringView("latest")) {
+        bool ok = false;
+        if (sel.version.toInt(&ok) <= 0 || !ok) {
+            *error = QStringLiteral("--%1: '%2' is neither a positive number nor latest").arg(versionOpt, sel.version);
+            return false;
+        }
+    }
+    const QString file = p.value(schemaOpt);
+    if (!file.isEmpty()) {
+        auto text = readFile(file);
+        if (!text) {
+            *error = text.error().message;
+            return false;
+        }
+        sel.localSchema = *text;
+        sel.localSchemaType =
+            format ? RegistryClient::normaliseSchemaType(serde::formatInfo(*format).name) : schemaTypeFor({}, file);
+        if (sel.localSchemaType.isEmpty()) {
+            *error = QStringLiteral("--%1 %2: give --%3 avro, protobuf or json-schema").arg(schemaOpt, file, formatOpt);
+            return false;
+        }
+        sel.recordName = recordNameOf(sel.localSchema, sel.localSchemaType, p.value(typeOpt));
+    } else if (sel.autoRegister) {
+        *error = QStringLiteral("--auto-register needs --%1 FILE to register").arg(schemaOpt);
+        return false;
+    } else if (strategy != SubjectStrategy::TopicName && sel.subject.isEmpty()) {
+        // The record strategies need the record's name: the Protobuf type, if given.
+        sel.recordName = p.value(typeOpt);
+    }
+
+    auto resolved = resolveSchemaSync(client, sel);
+    if (!resolved) {
+        *error = QStringLiteral("%1 schema: %2").arg(side, resolved.error().message);
+        return false;
+    }
+    const QString schemaType = resolved->schema.schemaType;
+    const QString formatName = formatNameForType(schemaType);
+    if (format && serde::formatInfo(*format).name != formatName) {
+        *error = QStringLiteral("--%1 %2, but the registry's schema (id %3) is %4")
+                     .arg(formatOpt, p.value(formatOpt))
+                     .arg(resolved->id)
+                     .arg(schemaType);
+        return false;
+    }
+    serde::SerializerSpec spec;
+    spec.format = *serde::formatFromName(formatName);
+    spec.messageType = p.value(typeOpt);
+    spec.includePaths = p.values(QStringLiteral("proto-path"));
+    spec.compactJson = p.isSet(QStringLiteral("compact-json"));
+    QString protoText = sel.localSchema;
+    if (!file.isEmpty()) {
+        spec.schemaFile = file;
+    } else if (schemaType == QLatin1StringView("PROTOBUF")) {
+        // The registry's .proto and its references, under their import names.
+        auto dir = std::make_unique<QTemporaryDir>();
+        if (!dir->isValid()) {
+            *error = QStringLiteral("cannot make a temporary folder for the registry's .proto files");
+            return false;
+        }
+        if (auto r = writeReferences(client, resolved->schema.references, dir->path(), 0); !r) {
+            *error = QStringLiteral("%1 schema: %2").arg(side, r.error().message);
+            return false;
+        }
+        spec.schemaFile = dir->path() + QStringLiteral("/kpw-registry-schema-%1.proto").arg(resolved->id);
+        QFile f(spec.schemaFile);
+        if (!f.open(QIODevice::WriteOnly) || f.write(resolved->schema.schema.toUtf8()) < 0) {
+            *error = QStringLiteral("cannot write %1").arg(spec.schemaFile);
+            return false;
+        }
+        spec.includePaths.prepend(dir->path());
+        protoText = resolved->schema.schema;
+        protoDirs().push_back(std::move(dir));
+    } else {
+        if (!resolved->schema.references.isEmpty()) {
+            *error = QStringLiteral("%1 schema id %2 has references: registry %3 schemas with references need the "
+                                    "schema as a file (--%4) for now")
+                         .arg(side)
+                         .arg(resolved->id)
+                         .arg(schemaType, schemaOpt);
+            return false;
+        }
+        spec.schemaText = resolved->schema.schema.toUtf8();
+    }
+    auto made = serde::makeSerializer(spec);
+    if (!made) {
+        *error =
+            QStringLiteral("%1 schema (registry id %2): %3").arg(side).arg(resolved->id).arg(made.error().toString());
+        return false;
+    }
+    serializer = made.value();
+    QList<int> indexes;
+    if (schemaType == QLatin1StringView("PROTOBUF")) {
+        auto idx = protobufMessageIndexes(protoText, spec.messageType);
+        if (!idx) {
+            *error =
+                QStringLiteral("%1 schema (registry id %2): %3").arg(side).arg(resolved->id).arg(idx.error().message);
+            return false;
+        }
+        indexes = *idx;
+    }
+    const std::int32_t id = resolved->id;
+    framer = [id, indexes](const QByteArray &payload) -> serde::SerdeResult<QByteArray> {
+        return wireformat::frame(id, indexes, payload);
+    };
+    QTextStream(stderr)
+        << "% " << side << ": registry schema id " << id
+        << (resolved->subject.isEmpty()
+                ? QString()
+                : QStringLiteral(" (subject %1 version %2)").arg(resolved->subject).arg(resolved->version))
+        << ", " << schemaType << Qt::endl;
+    return true;
+}
+
+} // namespace
+
+bool applyRegistryProduceOptions(const QCommandLineParser &p, ProduceCommand::Options &o, QString *error)
+{
+    const bool wanted =
+        p.isSet(QStringLiteral("schema-registry")) ||
+        std::any_of(p.values(QStringLiteral("X")).cbegin(), p.values(QStringLiteral("X")).cend(),
+                    [](const QString &x) { return x.startsWith(QLatin1StringView("schema.registry.url=")); });
+    const QStringList registryOnly{QStringLiteral("key-subject"),        QStringLiteral("value-subject"),
+                                   QStringLiteral("key-schema-version"), QStringLiteral("value-schema-version"),
+                                   QStringLiteral("key-schema-id"),      QStringLiteral("value-schema-id"),
+                                   QStringLiteral("subject-strategy"),   QStringLiteral("auto-register")};
+    if (!wanted) {
+        for (const auto &name : registryOnly)
+            if (p.isSet(name)) {
+                *error = QStringLiteral("--%1 needs --schema-registry URL").arg(name);
+                return false;
+            }
+        return true;
+    }
+    RegistryConfig config;
+    if (auto r = registryConfigFrom(p, config); !r) {
+        *error = r.error().message;
+        return false;
+    }
+    SubjectStrategy strategy = SubjectStrategy::TopicName;
+    if (p.isSet(QStringLiteral("subject-strategy"))) {
+        auto s = parseSubjectStrategy(p.value(QStringLiteral("subject-strategy")));
+        if (!s) {
+            *error = QStringLiteral("--subject-strategy: %1").arg(s.error().message);
+            return false;
+        }
+        strategy = *s;
+    }
+    RegistryClient client(config);
+    return applySide(p, client, QStringLiteral("key"), o.topic, strategy, o.keySerializer, o.keyFramer, error) &&
+           applySide(p, client, QStringLiteral("value"), o.topic, strategy, o.valueSerializer, o.valueFramer, error);
 }
 
 } // namespace kpw::cli

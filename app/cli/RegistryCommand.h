@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ProduceCommand.h"
 #include "serde/RegistryClient.h"
 
 #include <QCommandLineParser>
@@ -24,5 +25,17 @@ Result<SchemaReference> parseReference(const QString &text);
 // The schema type for a file: --type wins, else .avsc -> avro, .proto ->
 // protobuf, .json -> json; empty when neither says.
 QString schemaTypeFor(const QString &typeOption, const QString &fileName);
+
+// kpw-cli produce's registry flags: --schema-registry URL,
+// --key-subject/--value-subject, --key-schema-version/--value-schema-version,
+// --key-schema-id/--value-schema-id, --subject-strategy, --auto-register.
+void addRegistryProduceOptions(QCommandLineParser &p);
+
+// For the key and the value that use the registry: resolves the schema and
+// its id, builds the serializer (from the schema file, or from the registry's
+// schema text and its references) and a framer that writes the Confluent wire
+// format around each serialized payload. Sides that do not use the registry
+// are left to applySerdeOptions. False with the reason in *error.
+bool applyRegistryProduceOptions(const QCommandLineParser &p, ProduceCommand::Options &options, QString *error);
 
 } // namespace kpw::cli

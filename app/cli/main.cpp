@@ -41,6 +41,8 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCod
         const auto eq = x.indexOf(QLatin1Char('='));
         if (eq <= 0)
             return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
+        if (RegistryConfig::isRegistryProperty(x.left(eq)))
+            continue; // Schema Registry settings (kpw-cli registry, produce --schema-registry)
         QString warning;
         auto r = config.set(x.left(eq), x.mid(eq + 1), &warning);
         if (!r)
@@ -134,6 +136,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
     p.addOption({QStringLiteral("c"), QStringLiteral("Stop after N input lines (as kcat -c)."), QStringLiteral("N")});
     addSerdeOptions(p);
+    cli::addRegistryProduceOptions(p);
     p.process(args);
 
     ProduceCommand::Options o;
@@ -170,6 +173,10 @@ int runProduce(QCoreApplication &app, const QStringList &args)
             return usageError(QStringLiteral("-c: '%1' is not a record count").arg(p.value(QStringLiteral("c"))));
     }
 
+    // Registry-backed keys/values first: their serializers come from the
+    // registry's schema, which applySerdeOptions then leaves alone.
+    if (QString registryError; !cli::applyRegistryProduceOptions(p, o, &registryError))
+        return usageError(registryError);
     if (QString serdeError; !applySerdeOptions(p, o, &serdeError))
         return usageError(serdeError);
 

@@ -53,6 +53,56 @@ QString recordNameOf(const QString &schema, const QString &schemaType, const QSt
     return {};
 }
 
+Result<QList<int>> protobufMessageIndexes(const QString &protoText, const QString &messageType)
+{
+    if (messageType.isEmpty())
+        return QList<int>{0};
+    // Comments and string literals out, so braces and words in them do not count.
+    static const QRegularExpression noise(
+        QStringLiteral(R"(//[^\n]*|/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"),
+        QRegularExpression::DotMatchesEverythingOption);
+    QString text = protoText;
+    text.replace(noise, QStringLiteral(" "));
+    static const QRegularExpression package(QStringLiteral(R"(\bpackage\s+([\w.]+)\s*;)"));
+    const QString pkg = package.match(text).captured(1);
+    QString wanted = messageType;
+    if (wanted.startsWith(QLatin1Char('.')))
+        wanted.remove(0, 1);
+
+    struct Scope
+    {
+        bool isMessage;
+        QString name;     // full name (messages)
+        QList<int> path;  // index path (messages)
+        int children = 0; // messages declared directly inside
+    };
+    QList<Scope> stack{{true, pkg, {}, 0}}; // the file itself
+    static const QRegularExpression token(QStringLiteral(R"(\bmessage\s+(\w+)\s*\{|\{|\})"));
+    for (auto it = token.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        if (m.captured(0) == QLatin1StringView("}")) {
+            if (stack.size() > 1)
+                stack.removeLast();
+            continue;
+        }
+        if (m.captured(1).isEmpty()) {
+            stack.append({false, {}, {}, 0}); // enum, oneof, service, option value ...
+            continue;
+        }
+        // The nearest enclosing message (or the file) owns this one.
+        qsizetype owner = stack.size() - 1;
+        while (owner > 0 && !stack[owner].isMessage)
+            --owner;
+        Scope child{true, {}, stack[owner].path, 0};
+        child.path.append(stack[owner].children++);
+        child.name = stack[owner].name.isEmpty() ? m.captured(1) : stack[owner].name + QLatin1Char('.') + m.captured(1);
+        if (child.name == wanted || (!pkg.isEmpty() && child.name == pkg + QLatin1Char('.') + wanted))
+            return child.path;
+        stack.append(child);
+    }
+    return Error{-1, QStringLiteral("message type '%1' is not declared in the schema").arg(messageType)};
+}
+
 Result<ResolvedSchema> resolveSchemaSync(RegistryClient &client, const SchemaSelection &sel)
 {
     ResolvedSchema out;

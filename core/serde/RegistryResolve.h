@@ -44,4 +44,10 @@ Result<ResolvedSchema> resolveSchemaSync(RegistryClient &client, const SchemaSel
 // or the first top-level message). Empty when the schema has none.
 QString recordNameOf(const QString &schema, const QString &schemaType, const QString &messageType = {});
 
+// The Confluent message-index path of MESSAGETYPE (full name, e.g.
+// acme.Order.Line) in a .proto text: the message's position among the
+// messages declared at each nesting level. An empty MESSAGETYPE is the first
+// top-level message, [0]. Fails when the type is not declared there.
+Result<QList<int>> protobufMessageIndexes(const QString &protoText, const QString &messageType);
+
 } // namespace kpw
