@@ -13,6 +13,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -216,6 +219,88 @@ private Q_SLOTS:
                           QByteArray::fromHex(o.value(u"payload"_s).toString().toLatin1()));
         QVERIFY2(d.exitCode == 0, qPrintable(explain(d)));
         QVERIFY2(d.out.contains("sku: \"A-1\"") && d.out.contains("qty: 3"), d.out.constData());
+    }
+
+    // kpw-cli registry: register (with a reference), versions, get, get-id,
+    // check; exit codes 0/1/2 and the registry's reasons.
+    void registryCommand()
+    {
+        QTemporaryDir dir;
+        auto write = [&](const QString &name, const QByteArray &text) {
+            QFile f(dir.filePath(name));
+            if (!f.open(QIODevice::WriteOnly))
+                qFatal("cannot write %s", qPrintable(f.fileName()));
+            f.write(text);
+            return f.fileName();
+        };
+        const QString addr = write(u"address.avsc"_s, R"({"type":"record","name":"Address","namespace":"com.acme",)"
+                                                      R"("fields":[{"name":"city","type":"string"}]})");
+        const QString person = write(u"person.avsc"_s, R"({"type":"record","name":"Person","namespace":"com.acme",)"
+                                                       R"("fields":[{"name":"home","type":"com.acme.Address"}]})");
+        const QString breaking =
+            write(u"breaking.avsc"_s, R"({"type":"record","name":"Address","namespace":"com.acme",)"
+                                      R"("fields":[{"name":"zip","type":"int"}]})");
+        const QString tag = test::uniqueTopic(u"cli"_s);
+        const QStringList reg{u"registry"_s, u"--schema-registry"_s, m_url};
+        const QString addrSubject = tag + u"-address"_s;
+
+        Run r = run(kCli, reg + QStringList{u"register"_s, addrSubject, addr}, {});
+        QVERIFY2(r.exitCode == 0, qPrintable(explain(r)));
+        bool ok = false;
+        const int addrId = r.out.trimmed().toInt(&ok);
+        QVERIFY2(ok && addrId > 0, qPrintable(explain(r)));
+
+        r = run(kCli,
+                reg + QStringList{u"register"_s, tag + u"-person"_s, person, u"--reference"_s,
+                                  u"com.acme.Address="_s + addrSubject + u":1"_s},
+                {});
+        QVERIFY2(r.exitCode == 0, qPrintable(explain(r)));
+        const int personId = r.out.trimmed().toInt();
+
+        r = run(kCli, reg + QStringList{u"get-id"_s, QString::number(personId)}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("com.acme.Address") &&
+                     r.err.contains("reference com.acme.Address=" + addrSubject.toUtf8() + ":1"),
+                 qPrintable(explain(r)));
+
+        r = run(kCli, reg + QStringList{u"versions"_s, addrSubject}, {});
+        QVERIFY2(r.exitCode == 0 && r.out == "1\n", qPrintable(explain(r)));
+        r = run(kCli, reg + QStringList{u"subjects"_s}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.contains(addrSubject.toUtf8() + '\n'), qPrintable(explain(r)));
+        r = run(kCli, reg + QStringList{u"get"_s, addrSubject, u"1"_s}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("\"city\"") && r.err.contains("id " + QByteArray::number(addrId)),
+                 qPrintable(explain(r)));
+
+        // Incompatible under BACKWARD (Apicurio's ccompat default is NONE).
+        r = run(kCli, reg + QStringList{u"check"_s, addrSubject, addr}, {});
+        QVERIFY2(r.exitCode == 0 && r.out.startsWith("compatible"), qPrintable(explain(r)));
+        {
+            QNetworkAccessManager nam;
+            QNetworkRequest req(QUrl(m_url + u"/config/"_s + addrSubject));
+            req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            auto *reply = nam.put(req, QByteArrayLiteral(R"({"compatibility":"BACKWARD"})"));
+            QEventLoop loop;
+            connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            reply->deleteLater();
+        }
+        r = run(kCli, reg + QStringList{u"check"_s, addrSubject, breaking}, {});
+        QVERIFY2(r.exitCode == 1 && r.out.startsWith("incompatible") && r.out.contains("zip"), qPrintable(explain(r)));
+        r = run(kCli, reg + QStringList{u"register"_s, addrSubject, breaking}, {});
+        QVERIFY2(r.exitCode == 1 && r.err.contains("incompatible schema"), qPrintable(explain(r)));
+
+        // 404 and 422 as messages; usage errors exit 2.
+        r = run(kCli, reg + QStringList{u"get"_s, addrSubject, u"9"_s}, {});
+        QVERIFY2(r.exitCode == 1 && r.err.contains("version not found") && r.err.contains("40402"),
+                 qPrintable(explain(r)));
+        const QString junk = write(u"junk.avsc"_s, "{\"type\": \"record\", \"name\":");
+        r = run(kCli, reg + QStringList{u"register"_s, tag + u"-junk"_s, junk}, {});
+        QVERIFY2(r.exitCode == 1 && r.err.contains("invalid schema") && r.err.contains("42201"),
+                 qPrintable(explain(r)));
+        r = run(kCli, reg + QStringList{u"register"_s, addrSubject, dir.filePath(u"x.txt"_s)}, {});
+        QVERIFY2(r.exitCode == 2 && r.err.contains("--type"), qPrintable(explain(r)));
+        r = run(kCli, {u"registry"_s, u"subjects"_s}, {});
+        QVERIFY2(r.exitCode == 2 && r.err.contains("--schema-registry"), qPrintable(explain(r)));
     }
 
     // A registry that is down, a subject that does not exist, an id that
