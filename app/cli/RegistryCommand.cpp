@@ -508,10 +508,10 @@ bool applySide(const QCommandLineParser &p, RegistryClient &client, const QStrin
 
 bool applyRegistryProduceOptions(const QCommandLineParser &p, ProduceCommand::Options &o, QString *error)
 {
-    const bool wanted =
-        p.isSet(QStringLiteral("schema-registry")) ||
-        std::any_of(p.values(QStringLiteral("X")).cbegin(), p.values(QStringLiteral("X")).cend(),
-                    [](const QString &x) { return x.startsWith(QLatin1StringView("schema.registry.url=")); });
+    // In use when a URL comes from --schema-registry, -X or the properties file.
+    RegistryConfig config;
+    const auto loaded = registryConfigFrom(p, config);
+    const bool wanted = !config.url.isEmpty();
     const QStringList registryOnly{QStringLiteral("key-subject"),        QStringLiteral("value-subject"),
                                    QStringLiteral("key-schema-version"), QStringLiteral("value-schema-version"),
                                    QStringLiteral("key-schema-id"),      QStringLiteral("value-schema-id"),
@@ -524,9 +524,8 @@ bool applyRegistryProduceOptions(const QCommandLineParser &p, ProduceCommand::Op
             }
         return true;
     }
-    RegistryConfig config;
-    if (auto r = registryConfigFrom(p, config); !r) {
-        *error = r.error().message;
+    if (!loaded) {
+        *error = loaded.error().message;
         return false;
     }
     SubjectStrategy strategy = SubjectStrategy::TopicName;
