@@ -34,6 +34,8 @@ namespace {
 bool buildOne(const QCommandLineParser &p, const QString &side, std::shared_ptr<const serde::Serializer> &out,
               QString *error)
 {
+    if (out)
+        return true; // built from the Schema Registry (applyRegistryProduceOptions)
     const QString formatOpt = side + QStringLiteral("-format");
     const QString schemaOpt = side + QStringLiteral("-schema");
     const QString typeOpt = side + QStringLiteral("-type");

@@ -4,6 +4,7 @@
 
 #include "net/ConnectionCheck.h"
 #include "ReplayCommand.h"
+#include "RegistryCommand.h"
 #include "SerdeOptions.h"
 
 #include <QCommandLineParser>
@@ -40,6 +41,8 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCod
         const auto eq = x.indexOf(QLatin1Char('='));
         if (eq <= 0)
             return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
+        if (RegistryConfig::isRegistryProperty(x.left(eq)))
+            continue; // Schema Registry settings (kpw-cli registry, produce --schema-registry)
         QString warning;
         auto r = config.set(x.left(eq), x.mid(eq + 1), &warning);
         if (!r)
@@ -133,6 +136,7 @@ int runProduce(QCoreApplication &app, const QStringList &args)
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures and the summary only.")});
     p.addOption({QStringLiteral("c"), QStringLiteral("Stop after N input lines (as kcat -c)."), QStringLiteral("N")});
     addSerdeOptions(p);
+    cli::addRegistryProduceOptions(p);
     p.process(args);
 
     ProduceCommand::Options o;
@@ -169,6 +173,10 @@ int runProduce(QCoreApplication &app, const QStringList &args)
             return usageError(QStringLiteral("-c: '%1' is not a record count").arg(p.value(QStringLiteral("c"))));
     }
 
+    // Registry-backed keys/values first: their serializers come from the
+    // registry's schema, which applySerdeOptions then leaves alone.
+    if (QString registryError; !cli::applyRegistryProduceOptions(p, o, &registryError))
+        return usageError(registryError);
     if (QString serdeError; !applySerdeOptions(p, o, &serdeError))
         return usageError(serdeError);
 
@@ -325,6 +333,11 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return cmd == QLatin1StringView("tail") ? cli::runTail(app, rest) : cli::runOffsets(app, rest);
     }
+    if (cmd == QLatin1StringView("registry")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return cli::runRegistry(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -339,7 +352,8 @@ int main(int argc, char **argv)
            "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
            "  replay    replay payload files into a topic (kpw-cli replay --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
-           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
+           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n"
+           "  registry  Schema Registry: subjects, versions, get, register, check (kpw-cli registry --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

@@ -766,6 +766,11 @@ Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &
     if (!lines)
         return lines.error();
     for (const auto &pl : *lines) {
+        // A client.properties may configure the Schema Registry too
+        // (serde/RegistryClient reads those lines); not producer settings.
+        if (pl.key.startsWith(QLatin1StringView("schema.registry.")) ||
+            pl.key.startsWith(QLatin1StringView("basic.auth.")))
+            continue;
         QString warning;
         auto r = set(pl.key, pl.value, &warning);
         if (r && !warning.isEmpty() && warnings)
