@@ -319,6 +319,18 @@ void SerdePicker::setFramer(serde::PayloadFramer framer, const QString &descript
     showVerdict();
 }
 
+QString SerdePicker::summary() const
+{
+    QString text = serde::formatInfo(format()).label;
+    if (serde::formatInfo(format()).needsType && !messageType().isEmpty())
+        text += QStringLiteral(" (") + messageType() + QLatin1Char(')');
+    else if (!m_schemaFile.isEmpty() && serde::formatInfo(format()).needsSchema)
+        text += QStringLiteral(" (") + QFileInfo(m_schemaFile).fileName() + QLatin1Char(')');
+    if (m_framer)
+        text += tr(", registry framing");
+    return text;
+}
+
 QString SerdePicker::hexDump(const QByteArray &bytes)
 {
     QString out;

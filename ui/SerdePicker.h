@@ -67,6 +67,12 @@ public:
     // format); an empty function sends the serializer's bytes as they are.
     void setFramer(serde::PayloadFramer framer, const QString &description);
 
+    // True when serialize() returns the typed text's UTF-8 bytes as they
+    // are (string format, no framing): the composer can skip the call.
+    bool isIdentity() const { return format() == serde::Format::String && !m_framer; }
+    // "Avro (shop.Order)", "String": for a one-line summary.
+    QString summary() const;
+
     // What the last validation said ("" when the input is fine).
     QString inputError() const { return m_inputError; }
     // The bytes the current input becomes (empty when it does not serialize).
