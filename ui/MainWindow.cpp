@@ -323,6 +323,7 @@ QWidget *MainWindow::buildComposerTabs()
     codecLayout->addWidget(codec);
     codecLayout->addSpacing(8);
     m_editor->addSendBarWidget(codecBox);
+    buildFormatsTab();
     return m_composerTabs;
 }
 
@@ -534,6 +535,10 @@ void MainWindow::sendRecord()
     Result<QList<ProducerRecord>> records = m_editor->records();
     if (!records.ok()) {
         showError(records.error().message);
+        return;
+    }
+    if (const auto formatError = applyFormats(*records)) {
+        showError(*formatError);
         return;
     }
     if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {

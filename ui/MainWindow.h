@@ -1,9 +1,12 @@
 #pragma once
 
 #include "producer/DeliveryReport.h"
+#include "records/ProducerRecord.h"
 
 #include <QMainWindow>
 #include <QString>
+
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -25,6 +28,7 @@ class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
 class ReplayPanel;
+class SerdePanel;
 class TailView;
 class TopicListModel;
 struct MetadataResponse;
@@ -45,6 +49,7 @@ public:
     DeliveryReportModel *reportModel() const;
     ProducerSettingsWidget *producerSettings() const;
     ReplayPanel *replayPanel() const { return m_replay; }
+    SerdePanel *formatsPanel() const { return m_formats; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -84,6 +89,15 @@ private:
     void updateCounts();
     void appendLog(const QString &line);
 
+    // The "Formats" tab (MainWindowFormats.cpp): key/value serializers fed
+    // by the composer as the user types, errors marked in the editor.
+    void buildFormatsTab();
+    void updateFormatsBadge();
+    // Serializes the composed records' keys and values with the chosen
+    // formats; the first failure (naming key or value and the record) when
+    // any does not fit, and then nothing is sent.
+    std::optional<QString> applyFormats(QList<ProducerRecord> &records) const;
+
     ProducerClient *m_client = nullptr;
     DeliveryReportModel *m_reportModel = nullptr;
     TopicListModel *m_topicModel = nullptr;
@@ -99,6 +113,8 @@ private:
     MessageEditor *m_editor = nullptr;
     ProducerSettingsWidget *m_settings = nullptr;
     ReplayPanel *m_replay = nullptr;
+    SerdePanel *m_formats = nullptr;
+    QLabel *m_formatsBadge = nullptr;
     QTabWidget *m_composerTabs = nullptr;
     TailView *m_tailView = nullptr;
     MetricsBar *m_metrics = nullptr;

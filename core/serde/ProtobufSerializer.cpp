@@ -191,4 +191,13 @@ SerdeResult<SerializerPtr> makeProtobufSerializer(const QString &schemaFile, con
     return SerializerPtr(std::move(s));
 }
 
+SerdeResult<QStringList> protobufMessageTypes(const QString &schemaFile, const QStringList &includePaths)
+{
+    ProtobufSerializer s;
+    auto r = s.init(schemaFile, QString(), includePaths);
+    if (s.messageTypes().isEmpty() && !r)
+        return r.error();
+    return s.messageTypes();
+}
+
 } // namespace kpw::serde

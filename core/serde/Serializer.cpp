@@ -422,4 +422,19 @@ SerdeResult<std::shared_ptr<const Serializer>> makeSerializer(const SerializerSp
     return makeProtobufSerializer(path, spec.messageType, spec.includePaths);
 }
 
+SerdeResult<QStringList> listMessageTypes(const SerializerSpec &spec)
+{
+    if (!spec.schemaFile.isEmpty())
+        return protobufMessageTypes(spec.schemaFile, spec.includePaths);
+    QTemporaryDir dir;
+    if (!dir.isValid())
+        return SerdeError{QStringLiteral("cannot make a temporary folder for the .proto text")};
+    const QString path = dir.filePath(QStringLiteral("schema.proto"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(spec.schemaText) != spec.schemaText.size())
+        return SerdeError{QStringLiteral("cannot write %1").arg(path)};
+    f.close();
+    return protobufMessageTypes(path, spec.includePaths);
+}
+
 } // namespace kpw::serde

@@ -135,4 +135,8 @@ using PayloadFramer = std::function<SerdeResult<QByteArray>(const QByteArray &pa
 // characters, not bytes.
 std::pair<int, int> lineColumnAt(QByteArrayView text, qsizetype offset);
 
+// Protobuf: the message types a .proto (file or text, with its imports)
+// defines, by full name, without choosing one; for a picker.
+SerdeResult<QStringList> listMessageTypes(const SerializerSpec &spec);
+
 } // namespace kpw::serde
