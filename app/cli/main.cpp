@@ -1,4 +1,5 @@
 #include "ProduceCommand.h"
+#include "ProfileCommand.h"
 #include "TailCommand.h"
 #include "TxnCommand.h"
 
@@ -27,6 +28,8 @@ int usageError(const QString &message)
 int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCodecOption = true)
 {
     QTextStream err(stderr);
+    if (const int rc = cli::applyProfileOption(p, config))
+        return rc;
     if (p.isSet(QStringLiteral("producer.config"))) {
         QStringList warnings;
         auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
@@ -58,6 +61,8 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCod
     }
     if (config.bootstrapServers().isEmpty())
         return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    if (const int rc = cli::checkProfileSecrets(config))
+        return rc;
     if (auto v = config.validate(); !v)
         return usageError(v.error().message);
     return 0;
@@ -100,6 +105,7 @@ void addConfigOptions(QCommandLineParser &p)
                  QStringLiteral("prop=value")});
     p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
                  QStringLiteral("file")});
+    cli::addProfileOption(p);
     p.addOption({QStringLiteral("inject"),
                  QStringLiteral("Fault on the real connection: lost-ack[:N] (the N-th Produce request reaches the "
                                 "broker, its answer is dropped), delay:MS, disconnect-after-send[:N], error:NAME "
@@ -268,6 +274,7 @@ int runCheck(QCoreApplication &app, const QStringList &args)
         {QStringLiteral("X"), QStringLiteral("Setting by its Java name (repeatable)."), QStringLiteral("prop=value")});
     p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
                  QStringLiteral("file")});
+    cli::addProfileOption(p);
     p.process(args);
     ProducerConfig config;
     if (const int rc = buildConfig(p, config, false))
@@ -320,6 +327,12 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return cmd == QLatin1StringView("tail") ? cli::runTail(app, rest) : cli::runOffsets(app, rest);
     }
+    if (cmd == QLatin1StringView("profile")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        g_command = cmd;
+        return cli::runProfile(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -334,7 +347,8 @@ int main(int argc, char **argv)
            "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
            "  replay    replay payload files into a topic (kpw-cli replay --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
-           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
+           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n"
+           "  profile   saved connection profiles: list, show, import, export, delete (kpw-cli profile --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

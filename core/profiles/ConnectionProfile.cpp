@@ -3,6 +3,8 @@
 #include "wire/KafkaError.h"
 
 #include <QDateTime>
+
+#include <algorithm>
 #include <QFile>
 #include <QFileInfo>
 
@@ -358,7 +360,10 @@ QString ConnectionProfile::toProperties(bool withSecrets) const
             }
         text += QLatin1Char(';');
         secretText += QLatin1Char(';');
-        if (withSecrets || secretText == text)
+        const bool holdsSecret = secrets.contains(s("sasl.password")) ||
+                                 std::any_of(secrets.keyBegin(), secrets.keyEnd(),
+                                             [](const QString &k) { return k.startsWith(kJaasOption); });
+        if (withSecrets || !holdsSecret)
             line(s("sasl.jaas.config"), secretText);
         else
             out << s("# sasl.jaas.config=") + escapeValue(text);
