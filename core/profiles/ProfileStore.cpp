@@ -95,7 +95,13 @@ Result<bool> ProfileStore::save(const ConnectionProfile &profile, bool saveSecre
     const QStringList oldSecretKeys = secretKeys(profile.name);
     m_settings->remove(base);
     m_settings->beginGroup(base);
-    m_settings->setValue(kSecretKeys, saveSecrets ? QStringList(profile.secrets.keys()) : oldSecretKeys);
+    // Names only, never values: what to ask the keychain (or the user) for.
+    QStringList names = profile.secrets.keys();
+    if (!saveSecrets)
+        for (const QString &k : oldSecretKeys)
+            if (!names.contains(k))
+                names.append(k);
+    m_settings->setValue(kSecretKeys, names);
     m_settings->beginGroup(kSettings);
     for (auto it = profile.settings.cbegin(); it != profile.settings.cend(); ++it)
         m_settings->setValue(toSettingsKey(it.key()), it.value());

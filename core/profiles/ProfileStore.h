@@ -35,7 +35,8 @@ public:
     Result<ConnectionProfile> load(const QString &name, bool withSecrets = true) const;
     // Secrets first (to the keychain, when saveSecrets), then the settings:
     // when the keychain fails nothing is written. saveSecrets=false keeps the
-    // keychain as it is and records no secret names beyond those known.
+    // keychain as it is (e.g. it is unavailable) and records the secrets'
+    // names only, so that they are asked for at use.
     Result<bool> save(const ConnectionProfile &profile, bool saveSecrets = true);
     Result<bool> remove(const QString &name);
     Result<bool> rename(const QString &from, const QString &to);
