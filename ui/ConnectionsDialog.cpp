@@ -218,15 +218,19 @@ QWidget *ConnectionsDialog::buildForm()
 
     addField(grid, row, s("bootstrap.servers"), tr("&Bootstrap servers:"), s("host:port[,host:port...]"));
 
-    grid->addWidget(new QLabel(tr("Security &protocol:"), m_form), row, 0);
+    auto *protocolLabel = new QLabel(tr("Security &protocol:"), m_form);
+    grid->addWidget(protocolLabel, row, 0);
     m_protocol = new QComboBox(m_form);
+    protocolLabel->setBuddy(m_protocol);
     m_protocol->setObjectName(s("field_security.protocol"));
     m_protocol->addItems(kProtocols());
     grid->addWidget(m_protocol, row++, 1);
     addErrorRow(grid, row, s("security.protocol"));
 
-    grid->addWidget(new QLabel(tr("SASL &mechanism:"), m_form), row, 0);
+    auto *mechanismLabel = new QLabel(tr("SASL &mechanism:"), m_form);
+    grid->addWidget(mechanismLabel, row, 0);
     m_mechanism = new QComboBox(m_form);
+    mechanismLabel->setBuddy(m_mechanism);
     m_mechanism->setObjectName(s("field_sasl.mechanism"));
     m_mechanism->addItems(kMechanisms());
     grid->addWidget(m_mechanism, row++, 1);

@@ -71,7 +71,10 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     setObjectName(QStringLiteral("mainWindow"));
 
     m_client = new ProducerClient(this);
-    m_profileSettings = ProfileStore::openSettings();
+    // The same file as the window's other settings (the application sets
+    // organization and name "kpw", so kpw-cli's ProfileStore::openSettings()
+    // finds the same profiles).
+    m_profileSettings = std::make_unique<QSettings>();
     m_keychain = std::make_unique<KeychainSecretStore>();
     m_profiles = std::make_unique<ProfileStore>(m_profileSettings.get(), m_keychain.get());
     // The GUI thread never waits for buffer space: a full buffer fails the

@@ -81,19 +81,19 @@ QString pemFileError(const QString &path, bool wantCertificate, bool wantKey)
 {
     const QFileInfo info(path);
     if (!info.exists())
-        return QStringLiteral("%1 does not exist").arg(path);
+        return QStringLiteral("no such file");
     if (!info.isFile())
-        return QStringLiteral("%1 is not a file").arg(path);
+        return QStringLiteral("not a file");
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return QStringLiteral("cannot read it: %1").arg(f.errorString());
     const QByteArray head = f.read(1 << 20);
     if (!head.contains("-----BEGIN "))
-        return QStringLiteral("%1 is not PEM (no -----BEGIN line); convert it with openssl").arg(path);
+        return QStringLiteral("not PEM (no -----BEGIN line): convert it with openssl");
     if (wantCertificate && !head.contains("-----BEGIN CERTIFICATE-----"))
-        return QStringLiteral("%1 holds no PEM certificate").arg(path);
+        return QStringLiteral("no PEM certificate in this file");
     if (wantKey && !head.contains("PRIVATE KEY-----"))
-        return QStringLiteral("%1 holds no PEM private key").arg(path);
+        return QStringLiteral("no PEM private key in this file");
     return {};
 }
 

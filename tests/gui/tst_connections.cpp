@@ -118,7 +118,7 @@ void TstConnections::validateSaveTestReopenApply()
         QVERIFY(dialog->fieldError(QStringLiteral("sasl.password")).contains(QStringLiteral("password")));
         type(dialog, "ssl.truststore.location", m_dir.filePath(QStringLiteral("missing-ca.pem")));
         QVERIFY(
-            dialog->fieldError(QStringLiteral("ssl.truststore.location")).contains(QStringLiteral("does not exist")));
+            dialog->fieldError(QStringLiteral("ssl.truststore.location")).contains(QStringLiteral("no such file")));
         const QString notPem = m_dir.filePath(QStringLiteral("not-pem.txt"));
         QFile np(notPem);
         QVERIFY(np.open(QIODevice::WriteOnly));
