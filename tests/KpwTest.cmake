@@ -1,12 +1,14 @@
-# kpw_add_test(NAME name SOURCES src... [LIBS lib...] [BROKER] [TIMEOUT seconds] [LABELS label...])
+# kpw_add_test(NAME name SOURCES src... [LIBS lib...] [BROKER] [TIMEOUT seconds] [LABELS label...]
+#              [WRAPPER script])
 #
 # One Qt Test executable per test, registered with CTest. Every test links
 # kpw_core, Qt6::Test and the shared compile settings, and runs with
 # QT_QPA_PLATFORM=offscreen. BROKER marks a test that needs the real Kafka
 # broker: it requires the "kafka" fixture (tests/kafka) and finds the broker
 # through KPW_TEST_BOOTSTRAP_FILE (or KPW_TEST_BOOTSTRAP, which wins).
+# WRAPPER runs the test through a script (e.g. tests/keychain/with-keychain).
 function(kpw_add_test)
-  cmake_parse_arguments(ARG "BROKER" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "BROKER" "NAME;TIMEOUT;WRAPPER" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT ARG_NAME OR NOT ARG_SOURCES)
     message(FATAL_ERROR "kpw_add_test: NAME and SOURCES are required")
   endif()
@@ -21,7 +23,7 @@ function(kpw_add_test)
     target_link_libraries(${ARG_NAME} PRIVATE kpw_testsupport)
   endif()
 
-  add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+  add_test(NAME ${ARG_NAME} COMMAND ${ARG_WRAPPER} $<TARGET_FILE:${ARG_NAME}>)
   # No stack dump on a crash: Qt Test's handler can deadlock in fork() and
   # turn a crash into a hang until the ctest timeout.
   set(_env "QT_QPA_PLATFORM=offscreen;QTEST_DISABLE_STACK_DUMP=1")

@@ -3,6 +3,9 @@
 #include "net/ConnectionCheck.h"
 #include "producer/ProducerClient.h"
 #include "producer/ProducerConfig.h"
+#include "profiles/KeychainSecretStore.h"
+#include "profiles/ProfileStore.h"
+#include "ui/ConnectionsDialog.h"
 #include "ui/DeliveryReportModel.h"
 #include "ui/MessageEditor.h"
 #include "ui/MetricsBar.h"
@@ -68,6 +71,12 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     setObjectName(QStringLiteral("mainWindow"));
 
     m_client = new ProducerClient(this);
+    // The same file as the window's other settings (the application sets
+    // organization and name "kpw", so kpw-cli's ProfileStore::openSettings()
+    // finds the same profiles).
+    m_profileSettings = std::make_unique<QSettings>();
+    m_keychain = std::make_unique<KeychainSecretStore>();
+    m_profiles = std::make_unique<ProfileStore>(m_profileSettings.get(), m_keychain.get());
     // The GUI thread never waits for buffer space: a full buffer fails the
     // record at once (BUFFER_FULL), and the table shows it.
     m_client->setBlockingSends(false);
@@ -406,6 +415,9 @@ void MainWindow::buildMenus()
     });
     QAction *settings = file->addAction(tr("&Producer Settings"), this, &MainWindow::showProducerSettings);
     settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    QAction *connections = file->addAction(tr("Co&nnections..."), this, &MainWindow::showConnections);
+    connections->setObjectName(QStringLiteral("connectionsAction"));
+    connections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -695,6 +707,19 @@ void MainWindow::restoreSettings()
         (void)producer.set(name, settings.value(name).toString());
     settings.endGroup();
     m_settings->setConfig(producer);
+
+    // The last connection profile used, secrets from the keychain.
+    const QString last = m_profiles->lastUsed();
+    if (!last.isEmpty() && m_profiles->contains(last)) {
+        auto profile = m_profiles->load(last, true);
+        if (!profile.ok() && profile.error().code == SecretStore::Unavailable) {
+            appendLog(tr("connection profile '%1': %2; enter its secrets in Connections (File > Connections)")
+                          .arg(last, profile.error().message));
+            profile = m_profiles->load(last, false);
+        }
+        if (profile.ok())
+            applyProfile(*profile);
+    }
 }
 
 void MainWindow::saveSettings() const
@@ -713,6 +738,46 @@ void MainWindow::saveSettings() const
         if (!ProducerConfig::isSecret(it.key()))
             settings.setValue(it.key(), it.value());
     settings.endGroup();
+}
+
+ConnectionsDialog *MainWindow::connectionsDialog() const
+{
+    return m_connections.data();
+}
+
+void MainWindow::showConnections()
+{
+    if (!m_connections) {
+        m_connections = new ConnectionsDialog(m_profiles.get(), this);
+        connect(m_connections, &ConnectionsDialog::profileApplied, this, &MainWindow::applyProfile);
+    }
+    m_connections->show();
+    m_connections->raise();
+    m_connections->activateWindow();
+}
+
+void MainWindow::applyProfile(const ConnectionProfile &profile)
+{
+    // The profile replaces every security setting; the rest stays.
+    ProducerConfig config = m_settings->config();
+    for (const ConfigKey &k : ProducerConfig::keys())
+        if (k.group == QLatin1StringView("Security"))
+            config.unset(k.name);
+    QStringList warnings;
+    const Result<bool> applied = profile.applyTo(config, &warnings);
+    if (!applied.ok()) {
+        showError(applied.error().message);
+        return;
+    }
+    config.unset(QStringLiteral("bootstrap.servers")); // the connection bar holds it
+    m_settings->setConfig(config);
+    m_bootstrapEdit->setText(profile.bootstrap());
+    m_activeProfile = profile.name;
+    for (const QString &w : std::as_const(warnings))
+        appendLog(w);
+    appendLog(tr("using connection profile '%1' (%2, %3)")
+                  .arg(profile.name, profile.bootstrap(), profile.securityProtocol()));
+    showInfo(tr("Connection profile '%1': Connect to use it.").arg(profile.name));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -4,9 +4,11 @@
 #include "records/ProducerRecord.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QString>
 
 #include <optional>
+#include <memory>
 
 class QLabel;
 class QLineEdit;
@@ -14,6 +16,7 @@ class QListView;
 class QModelIndex;
 class QPlainTextEdit;
 class QPushButton;
+class QSettings;
 class QSortFilterProxyModel;
 class QSplitter;
 class QTabWidget;
@@ -22,7 +25,11 @@ class QTimer;
 
 namespace kpw {
 
+class ConnectionsDialog;
 class DeliveryReportModel;
+class KeychainSecretStore;
+class ProfileStore;
+struct ConnectionProfile;
 class MessageEditor;
 class MetricsBar;
 class ProducerClient;
@@ -58,6 +65,15 @@ public Q_SLOTS:
     void testConnection();
     void sendRecord();
     void showProducerSettings();
+    // The Connections dialog (saved profiles), non-modal; created on first use.
+    void showConnections();
+    // Puts a profile's bootstrap and security settings in place for the next
+    // Connect (the other producer settings stay as they are).
+    void applyProfile(const kpw::ConnectionProfile &profile);
+
+public:
+    ConnectionsDialog *connectionsDialog() const;
+    QString activeProfile() const { return m_activeProfile; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -132,6 +148,14 @@ private:
 
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_connectedBootstrap;
+
+    // Connection profiles: settings in the app's QSettings file, secrets in
+    // the system keychain.
+    std::unique_ptr<QSettings> m_profileSettings;
+    std::unique_ptr<KeychainSecretStore> m_keychain;
+    std::unique_ptr<ProfileStore> m_profiles;
+    QPointer<ConnectionsDialog> m_connections;
+    QString m_activeProfile;
 };
 
 } // namespace kpw

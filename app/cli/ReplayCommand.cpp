@@ -1,4 +1,5 @@
 #include "ReplayCommand.h"
+#include "ProfileCommand.h"
 
 #include "replay/ReplayJob.h"
 
@@ -163,6 +164,7 @@ int runReplay(QCoreApplication &app, const QStringList &args)
     opt({QStringLiteral("z")}, "Compression codec: none, gzip, snappy, lz4, zstd.", "codec");
     opt({QStringLiteral("X")}, "Producer setting by its Java name (repeatable), e.g. -X linger.ms=10.", "prop=value");
     opt({QStringLiteral("producer.config")}, "Java client.properties file to load first.", "file");
+    cli::addProfileOption(p);
     p.process(args);
 
     ReplayOptions o;
@@ -231,6 +233,8 @@ int runReplay(QCoreApplication &app, const QStringList &args)
     if (p.isSet(QStringLiteral("preview")))
         return printPreview(o);
 
+    if (const int rc = cli::applyProfileOption(p, o.config))
+        return rc;
     if (p.isSet(QStringLiteral("producer.config"))) {
         QStringList warnings;
         auto r = o.config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
@@ -266,6 +270,8 @@ int runReplay(QCoreApplication &app, const QStringList &args)
             return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
         if (o.topic.isEmpty())
             return usageError(QStringLiteral("no topic: give -t TOPIC"));
+        if (const int rc = cli::checkProfileSecrets(o.config))
+            return rc;
     }
     const bool quiet = p.isSet(QStringLiteral("q"));
     const bool showProgress = !quiet && (p.isSet(QStringLiteral("progress")) || isatty(STDERR_FILENO));

@@ -1,4 +1,5 @@
 #include "ProduceCommand.h"
+#include "ProfileCommand.h"
 #include "TailCommand.h"
 #include "TxnCommand.h"
 
@@ -29,6 +30,8 @@ int usageError(const QString &message)
 int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCodecOption = true)
 {
     QTextStream err(stderr);
+    if (const int rc = cli::applyProfileOption(p, config))
+        return rc;
     if (p.isSet(QStringLiteral("producer.config"))) {
         QStringList warnings;
         auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")), &warnings);
@@ -62,6 +65,8 @@ int buildConfig(const QCommandLineParser &p, ProducerConfig &config, bool hasCod
     }
     if (config.bootstrapServers().isEmpty())
         return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    if (const int rc = cli::checkProfileSecrets(config))
+        return rc;
     if (auto v = config.validate(); !v)
         return usageError(v.error().message);
     return 0;
@@ -104,6 +109,7 @@ void addConfigOptions(QCommandLineParser &p)
                  QStringLiteral("prop=value")});
     p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
                  QStringLiteral("file")});
+    cli::addProfileOption(p);
     p.addOption({QStringLiteral("inject"),
                  QStringLiteral("Fault on the real connection: lost-ack[:N] (the N-th Produce request reaches the "
                                 "broker, its answer is dropped), delay:MS, disconnect-after-send[:N], error:NAME "
@@ -281,6 +287,7 @@ int runCheck(QCoreApplication &app, const QStringList &args)
         {QStringLiteral("X"), QStringLiteral("Setting by its Java name (repeatable)."), QStringLiteral("prop=value")});
     p.addOption({QStringLiteral("producer.config"), QStringLiteral("Java client.properties file to load first."),
                  QStringLiteral("file")});
+    cli::addProfileOption(p);
     p.process(args);
     ProducerConfig config;
     if (const int rc = buildConfig(p, config, false))
@@ -338,6 +345,12 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return cli::runRegistry(app, rest);
     }
+    if (cmd == QLatin1StringView("profile")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        g_command = cmd;
+        return cli::runProfile(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -353,7 +366,8 @@ int main(int argc, char **argv)
            "  replay    replay payload files into a topic (kpw-cli replay --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
            "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n"
-           "  registry  Schema Registry: subjects, versions, get, register, check (kpw-cli registry --help)\n\n"
+           "  registry  Schema Registry: subjects, versions, get, register, check (kpw-cli registry --help)\n"
+           "  profile   saved connection profiles: list, show, import, export, delete (kpw-cli profile --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

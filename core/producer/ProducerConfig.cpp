@@ -782,6 +782,18 @@ Result<bool> ProducerConfig::loadProperties(const QString &text, const QString &
     return true;
 }
 
+Result<QList<std::pair<QString, QString>>> ProducerConfig::parsePropertiesText(const QString &text,
+                                                                               const QString &sourceName)
+{
+    auto lines = parseProperties(text, sourceName);
+    if (!lines)
+        return lines.error();
+    QList<std::pair<QString, QString>> out;
+    for (const auto &pl : *lines)
+        out.append({pl.key, pl.value});
+    return out;
+}
+
 Result<bool> ProducerConfig::loadPropertiesFile(const QString &path, QStringList *warnings)
 {
     QFile f(path);

@@ -11,6 +11,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <utility>
 
 namespace kpw {
 
@@ -54,6 +55,11 @@ public:
     Result<bool> loadProperties(const QString &text, const QString &sourceName = QStringLiteral("properties"),
                                 QStringList *warnings = nullptr);
     Result<bool> loadPropertiesFile(const QString &path, QStringList *warnings = nullptr);
+    // The (key, value) pairs of a .properties text in file order, escapes and
+    // continuations resolved as java.util.Properties does, nothing validated
+    // (connection profiles keep keys kpw does not know).
+    static Result<QList<std::pair<QString, QString>>> parsePropertiesText(const QString &text,
+                                                                          const QString &sourceName);
     void unset(const QString &name) { m_values.remove(name); }
 
     QString value(const QString &name) const;
