@@ -1,5 +1,6 @@
 #include "ProduceCommand.h"
 #include "TailCommand.h"
+#include "TopicsCommand.h"
 #include "TxnCommand.h"
 
 #include "net/ConnectionCheck.h"
@@ -320,6 +321,11 @@ int main(int argc, char **argv)
         rest.removeAt(1);
         return cmd == QLatin1StringView("tail") ? cli::runTail(app, rest) : cli::runOffsets(app, rest);
     }
+    if (cmd == QLatin1StringView("topics")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return cli::runTopics(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -334,7 +340,8 @@ int main(int argc, char **argv)
            "  check     test the connection: TLS, SASL, brokers (kpw-cli check --help)\n"
            "  replay    replay payload files into a topic (kpw-cli replay --help)\n"
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
-           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n\n"
+           "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n"
+           "  topics    list, describe, create, delete topics (kpw-cli topics --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;
