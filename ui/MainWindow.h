@@ -26,6 +26,7 @@ class ProducerClient;
 class ProducerSettingsWidget;
 class ReplayPanel;
 class TailView;
+class TopicBrowser;
 class TopicListModel;
 struct MetadataResponse;
 
@@ -45,6 +46,7 @@ public:
     DeliveryReportModel *reportModel() const;
     ProducerSettingsWidget *producerSettings() const;
     ReplayPanel *replayPanel() const { return m_replay; }
+    TopicBrowser *topicBrowser() const { return m_topicBrowser; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -101,6 +103,7 @@ private:
     ReplayPanel *m_replay = nullptr;
     QTabWidget *m_composerTabs = nullptr;
     TailView *m_tailView = nullptr;
+    TopicBrowser *m_topicBrowser = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     QPlainTextEdit *m_logView = nullptr;
