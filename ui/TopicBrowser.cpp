@@ -109,6 +109,7 @@ TopicBrowser::TopicBrowser(QWidget *parent)
     m_topicView = makeTable(left, QStringLiteral("topicBrowserTopics"));
     m_topicView->setModel(m_proxy);
     m_topicView->setSortingEnabled(true);
+    m_topicView->setTextElideMode(Qt::ElideMiddle); // long names differ at their ends
     m_topicView->sortByColumn(TopicTableModel::NameColumn, Qt::AscendingOrder);
     m_topicView->horizontalHeader()->setSectionResizeMode(TopicTableModel::NameColumn, QHeaderView::Stretch);
     for (int c = 1; c < TopicTableModel::ColumnCount; ++c)
@@ -138,8 +139,7 @@ TopicBrowser::TopicBrowser(QWidget *parent)
     m_detailTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_partitionView = makeTable(right, QStringLiteral("topicBrowserPartitions"));
     m_partitionView->setModel(m_partitions);
-    m_partitionView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_partitionView->horizontalHeader()->setStretchLastSection(true);
+    m_partitionView->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_configTitle = new QLabel(tr("Configs (bold: not the default)"), right);
     m_configView = makeTable(right, QStringLiteral("topicBrowserConfigs"));
     m_configView->setModel(m_configs);
@@ -157,8 +157,8 @@ TopicBrowser::TopicBrowser(QWidget *parent)
     configLayout->addWidget(m_configView, 1);
     detailSplitter->addWidget(m_partitionView);
     detailSplitter->addWidget(configBox);
-    detailSplitter->setStretchFactor(0, 1);
-    detailSplitter->setStretchFactor(1, 1);
+    detailSplitter->setStretchFactor(0, 2);
+    detailSplitter->setStretchFactor(1, 3);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->setSpacing(2);
@@ -170,8 +170,9 @@ TopicBrowser::TopicBrowser(QWidget *parent)
     m_splitter->setChildrenCollapsible(false);
     m_splitter->addWidget(left);
     m_splitter->addWidget(right);
-    m_splitter->setStretchFactor(0, 2);
-    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({500, 560});
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("topicBrowserStatus"));

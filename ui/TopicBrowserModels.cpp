@@ -373,7 +373,11 @@ QVariant ConfigTableModel::headerData(int section, Qt::Orientation orientation, 
 void ConfigTableModel::setConfigs(const QList<ConfigEntry> &configs)
 {
     beginResetModel();
+    // What someone changed comes first (then by name): that is what people look for.
     m_configs = configs;
+    std::stable_sort(m_configs.begin(), m_configs.end(), [](const ConfigEntry &a, const ConfigEntry &b) {
+        return a.isDefault() != b.isDefault() ? !a.isDefault() : a.name < b.name;
+    });
     endResetModel();
 }
 

@@ -97,7 +97,7 @@ private:
 };
 
 // A topic's configs: name, value, source; values that are not the built-in
-// default are bold.
+// default are bold and listed first.
 class ConfigTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
