@@ -114,7 +114,7 @@ TopicBrowser::TopicBrowser(QWidget *parent)
     m_topicView->horizontalHeader()->setSectionResizeMode(TopicTableModel::NameColumn, QHeaderView::Stretch);
     for (int c = 1; c < TopicTableModel::ColumnCount; ++c)
         m_topicView->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    m_createButton = new QPushButton(tr("&Create topic..."), left);
+    m_createButton = new QPushButton(tr("Create &topic..."), left);
     m_createButton->setObjectName(QStringLiteral("topicBrowserCreate"));
     m_deleteButton = new QPushButton(tr("&Delete topic..."), left);
     m_deleteButton->setObjectName(QStringLiteral("topicBrowserDelete"));

@@ -20,7 +20,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void cleanup();
     void modelsFilterAndMark();
     void browseCreateDeleteInWindow();
+    void mnemonicsAreUnique();
 
 private:
     std::unique_ptr<QTemporaryDir> m_settingsDir;
@@ -353,6 +356,37 @@ void TstTopicBrowser::browseCreateDeleteInWindow()
     QTRY_VERIFY_WITH_TIMEOUT(answers.count() >= 2, 14000);
     QVERIFY(browser->statusText().contains(QStringLiteral("loaded at")));
     browser->setAutoRefreshSeconds(0);
+}
+
+// With the browser's tab showing, no two visible controls (nor the menu
+// bar) share an Alt+letter, which would make Qt cycle focus instead of acting.
+void TstTopicBrowser::mnemonicsAreUnique()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.findChild<QTabWidget *>(QStringLiteral("composerTabs"))->setCurrentWidget(window.topicBrowser());
+    QHash<QString, QString> seen;
+    const auto add = [&seen](const QString &text, const QString &owner) {
+        const QKeySequence key = QKeySequence::mnemonic(text);
+        if (key.isEmpty())
+            return;
+        const QString k = key.toString();
+        QVERIFY2(!seen.contains(k), qPrintable(QStringLiteral("%1: %2 and %3").arg(k, seen.value(k), owner)));
+        seen.insert(k, owner);
+    };
+    for (QAction *action : window.menuBar()->actions())
+        add(action->text(), action->text());
+    for (QAbstractButton *b : window.findChildren<QAbstractButton *>())
+        if (b->isVisible())
+            add(b->text(), b->objectName() + QLatin1Char(' ') + b->text());
+    for (QLabel *l : window.findChildren<QLabel *>())
+        if (l->isVisible() && l->buddy())
+            add(l->text(), l->text());
+    for (const char *name : {"topicBrowserCreate", "topicBrowserDelete", "topicBrowserShowInternal"})
+        QVERIFY2(!QKeySequence::mnemonic(window.findChild<QAbstractButton *>(QLatin1String(name))->text()).isEmpty(),
+                 name);
 }
 
 QTEST_MAIN(TstTopicBrowser)
