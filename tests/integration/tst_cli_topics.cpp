@@ -6,7 +6,11 @@
 #include "RdkTxnProducer.h"
 #include "TestBroker.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace kpw::test;
@@ -51,6 +55,7 @@ class TstCliTopics : public QObject
 private Q_SLOTS:
     void createListDescribeDelete();
     void refusalsAndUsage();
+    void overTlsAndSasl();
 };
 
 void TstCliTopics::createListDescribeDelete()
@@ -151,6 +156,73 @@ void TstCliTopics::refusalsAndUsage()
              qPrintable(explain(down)));
 
     QVERIFY(cli({QStringLiteral("-b"), boot, QStringLiteral("--delete"), topic}).exitCode == 0);
+}
+
+// The same settings the producer takes (client.properties, -X) reach the
+// admin connection: create over SASL_SSL with SCRAM-SHA-512 from a
+// properties file, describe over mutual TLS, delete over SASL_PLAINTEXT;
+// a wrong password fails with the broker's SASL error.
+void TstCliTopics::overTlsAndSasl()
+{
+    KPW_REQUIRE_BOOTSTRAP(boot);
+    const QString envPath =
+        QFileInfo(qEnvironmentVariable("KPW_TEST_BOOTSTRAP_FILE")).dir().filePath(QStringLiteral("security.env"));
+    QFile envFile(envPath);
+    if (!envFile.open(QIODevice::ReadOnly)) {
+        if (qEnvironmentVariableIsSet("KPW_TEST_BOOTSTRAP"))
+            QSKIP("an external broker (KPW_TEST_BOOTSTRAP) has no fixture security listeners");
+        QFAIL(
+            qPrintable(QStringLiteral("no %1: the kafka fixture did not set up its security listeners").arg(envPath)));
+    }
+    QMap<QString, QString> env;
+    for (const QByteArray &line : envFile.readAll().split('\n'))
+        if (const auto eq = line.indexOf('='); eq > 0)
+            env.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    QVERIFY(!env.value(QStringLiteral("SASL_SSL_BOOTSTRAP")).isEmpty());
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString props = dir.filePath(QStringLiteral("client.properties"));
+    {
+        QFile f(props);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                               "sasl.username=%1\nsasl.password=%2\nssl.truststore.location=%3\n")
+                    .arg(env.value(QStringLiteral("SASL_USER")), env.value(QStringLiteral("SASL_PASSWORD")),
+                         env.value(QStringLiteral("CA")))
+                    .toUtf8());
+    }
+    const QString topic = uniqueTopic(QStringLiteral("kpw-cli-topics-secure"));
+    Run c =
+        cli({QStringLiteral("-b"), env.value(QStringLiteral("SASL_SSL_BOOTSTRAP")), QStringLiteral("--producer.config"),
+             props, QStringLiteral("--create"), topic, QStringLiteral("--partitions"), QStringLiteral("2")});
+    QVERIFY2(c.exitCode == 0 && c.out.startsWith(QStringLiteral("created: ")), qPrintable(explain(c)));
+    QTRY_COMPARE_WITH_TIMEOUT(topicExists(boot, topic), std::optional<bool>(true), 30000);
+
+    Run d = cli({QStringLiteral("-b"), env.value(QStringLiteral("SSL_BOOTSTRAP")), QStringLiteral("-X"),
+                 QStringLiteral("security.protocol=SSL"), QStringLiteral("-X"),
+                 QStringLiteral("ssl.truststore.location=") + env.value(QStringLiteral("CA")), QStringLiteral("-X"),
+                 QStringLiteral("ssl.truststore.type=PEM"), QStringLiteral("-X"),
+                 QStringLiteral("ssl.keystore.location=") + env.value(QStringLiteral("CLIENT_KEYSTORE")),
+                 QStringLiteral("-X"), QStringLiteral("ssl.keystore.type=PEM"), QStringLiteral("--describe"), topic});
+    QVERIFY2(d.exitCode == 0 && d.out.startsWith(QStringLiteral("%1 partitions=2 replication=1").arg(topic)),
+             qPrintable(explain(d)));
+
+    const QStringList plain = {
+        QStringLiteral("-b"), env.value(QStringLiteral("SASL_PLAINTEXT_BOOTSTRAP")),
+        QStringLiteral("-X"), QStringLiteral("security.protocol=SASL_PLAINTEXT"),
+        QStringLiteral("-X"), QStringLiteral("sasl.mechanism=PLAIN"),
+        QStringLiteral("-X"), QStringLiteral("sasl.username=") + env.value(QStringLiteral("SASL_USER"))};
+    Run wrong = cli(plain + QStringList{QStringLiteral("-X"), QStringLiteral("sasl.password=not-the-password"),
+                                        QStringLiteral("--delete"), topic});
+    QVERIFY2(wrong.exitCode == 1 && wrong.err.contains(QStringLiteral("SASL_AUTHENTICATION_FAILED")),
+             qPrintable(explain(wrong)));
+    QCOMPARE(topicExists(boot, topic), std::optional<bool>(true));
+    Run del = cli(plain + QStringList{QStringLiteral("-X"),
+                                      QStringLiteral("sasl.password=") + env.value(QStringLiteral("SASL_PASSWORD")),
+                                      QStringLiteral("--delete"), topic});
+    QVERIFY2(del.exitCode == 0, qPrintable(explain(del)));
+    QTRY_COMPARE_WITH_TIMEOUT(topicExists(boot, topic), std::optional<bool>(false), 30000);
 }
 
 QTEST_GUILESS_MAIN(TstCliTopics)
