@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QSettings>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -22,6 +23,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace kpw {
 
@@ -188,6 +191,16 @@ TopicBrowser::TopicBrowser(QWidget *parent)
 
     m_autoTimer = new QTimer(this);
     connect(m_autoTimer, &QTimer::timeout, this, [this] {
+        // Quietly skipped while there is nothing to connect to.
+        if (!isBusy() && m_configProvider && m_configProvider().ok())
+            refresh();
+    });
+    // Right after a topic is created its leader may not answer ListOffsets
+    // yet: a refresh with such partitions is repeated a few times.
+    m_retryTimer = new QTimer(this);
+    m_retryTimer->setSingleShot(true);
+    m_retryTimer->setInterval(1000);
+    connect(m_retryTimer, &QTimer::timeout, this, [this] {
         if (!isBusy())
             refresh();
     });
@@ -216,11 +229,22 @@ TopicBrowser::TopicBrowser(QWidget *parent)
 
     updateBusy();
     setStatus(tr("Press Refresh (F5) to load the cluster's topics."), false);
+
+    // The view's choices come back on the next start.
+    QSettings settings;
+    m_showInternal->setChecked(settings.value(QStringLiteral("topicBrowser/showInternal"), false).toBool());
+    setAutoRefreshSeconds(settings.value(QStringLiteral("topicBrowser/autoRefreshSeconds"), 0).toInt());
+    const QByteArray splitter = settings.value(QStringLiteral("topicBrowser/splitter")).toByteArray();
+    if (!splitter.isEmpty())
+        m_splitter->restoreState(splitter);
+    connect(m_showInternal, &QCheckBox::toggled, this,
+            [](bool on) { QSettings().setValue(QStringLiteral("topicBrowser/showInternal"), on); });
 }
 
 TopicBrowser::~TopicBrowser()
 {
     m_admin->disconnect(this);
+    QSettings().setValue(QStringLiteral("topicBrowser/splitter"), m_splitter->saveState());
 }
 
 bool TopicBrowser::isBusy() const
@@ -240,6 +264,7 @@ void TopicBrowser::setAutoRefreshSeconds(int seconds)
         m_autoRefresh->setCurrentIndex(index); // comes back here through the signal
         return;
     }
+    QSettings().setValue(QStringLiteral("topicBrowser/autoRefreshSeconds"), std::max(0, seconds));
     if (seconds <= 0) {
         m_autoTimer->stop();
         return;
@@ -300,6 +325,7 @@ void TopicBrowser::cancelRefresh()
     if (m_configId)
         m_admin->cancel(m_configId);
     m_listId = m_configId = 0;
+    m_retryTimer->stop();
     updateBusy();
     setStatus(tr("Refresh cancelled."), false);
 }
@@ -311,6 +337,17 @@ void TopicBrowser::onTopicsDescribed(quint64 id, const QList<TopicDescription> &
     m_listId = 0;
     m_loadedOnce = true;
     m_topics->setTopics(topics);
+    const bool offsetsMissing = std::any_of(topics.cbegin(), topics.cend(), [](const TopicDescription &t) {
+        return t.errorCode == KafkaError::None &&
+               std::any_of(t.partitions.cbegin(), t.partitions.cend(),
+                           [](const PartitionDescription &p) { return p.offsetsError != KafkaError::None; });
+    });
+    if (!offsetsMissing)
+        m_offsetRetries = 0;
+    else if (m_offsetRetries < 3) {
+        ++m_offsetRetries;
+        m_retryTimer->start();
+    }
     int visible = 0;
     for (const auto &t : topics)
         visible += t.internal ? 0 : 1;

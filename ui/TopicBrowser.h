@@ -115,12 +115,14 @@ private:
     QLabel *m_status;
     QSplitter *m_splitter;
     QTimer *m_autoTimer;
+    QTimer *m_retryTimer;
 
     QString m_selected;
     QString m_selectAfterRefresh;
     quint64 m_listId = 0;
     quint64 m_configId = 0;
     bool m_loadedOnce = false;
+    int m_offsetRetries = 0;
 };
 
 } // namespace kpw

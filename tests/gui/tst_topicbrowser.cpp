@@ -87,6 +87,7 @@ private Q_SLOTS:
     void modelsFilterAndMark();
     void browseCreateDeleteInWindow();
     void mnemonicsAreUnique();
+    void remembersViewChoices();
 
 private:
     std::unique_ptr<QTemporaryDir> m_settingsDir;
@@ -387,6 +388,32 @@ void TstTopicBrowser::mnemonicsAreUnique()
     for (const char *name : {"topicBrowserCreate", "topicBrowserDelete", "topicBrowserShowInternal"})
         QVERIFY2(!QKeySequence::mnemonic(window.findChild<QAbstractButton *>(QLatin1String(name))->text()).isEmpty(),
                  name);
+}
+
+// Internal topics shown and the auto-refresh interval come back on the next
+// start (from this test's own settings file); no connection is attempted
+// while no bootstrap server is set.
+void TstTopicBrowser::remembersViewChoices()
+{
+    {
+        TopicBrowser browser;
+        browser.setConfigProvider([]() -> Result<ProducerConfig> { return Error{-1, QStringLiteral("no servers")}; });
+        auto *internal = browser.findChild<QCheckBox *>(QStringLiteral("topicBrowserShowInternal"));
+        QVERIFY(!internal->isChecked());
+        QVERIFY(!browser.topicProxy()->showInternal());
+        internal->setChecked(true);
+        browser.setAutoRefreshSeconds(5);
+        QCOMPARE(browser.findChild<QComboBox *>(QStringLiteral("topicBrowserAutoRefresh"))->currentData().toInt(), 5);
+        QSignalSpy pending(browser.adminClient(), &AdminClient::pendingChanged);
+        QTest::qWait(5600); // one auto-refresh tick: skipped, nothing to connect to
+        QCOMPARE(pending.count(), 0);
+        QVERIFY(!browser.isBusy());
+    }
+    TopicBrowser again;
+    QVERIFY(again.findChild<QCheckBox *>(QStringLiteral("topicBrowserShowInternal"))->isChecked());
+    QVERIFY(again.topicProxy()->showInternal());
+    QCOMPARE(again.findChild<QComboBox *>(QStringLiteral("topicBrowserAutoRefresh"))->currentData().toInt(), 5);
+    again.setAutoRefreshSeconds(0);
 }
 
 QTEST_MAIN(TstTopicBrowser)
