@@ -12,6 +12,7 @@
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/ReplayPanel.h"
 #include "ui/TailView.h"
+#include "ui/TopicBrowser.h"
 #include "ui/TopicListModel.h"
 #include "ui/TransactionPanel.h"
 
@@ -316,6 +317,34 @@ QWidget *MainWindow::buildComposerTabs()
     m_tailView = new TailView(m_composerTabs);
     const int tailTab = m_composerTabs->addTab(m_tailView, tr("Tails"));
     m_composerTabs->setTabToolTip(tailTab, tr("The chosen topic read_committed and read_uncommitted, side by side"));
+
+    // The topic browser (issue 8): its own admin connection with the same
+    // settings; picking a topic there makes it the composer's target.
+    m_topicBrowser = new TopicBrowser(m_composerTabs);
+    m_topicBrowser->setConfigProvider([this]() -> Result<ProducerConfig> {
+        const QString bootstrap = m_bootstrapEdit->text().trimmed();
+        if (bootstrap.isEmpty())
+            return Error{-1, tr("Enter the bootstrap servers first (host:port).")};
+        ProducerConfig config = m_settings->config();
+        const Result<bool> set = config.set(QStringLiteral("bootstrap.servers"), bootstrap);
+        if (!set.ok())
+            return set.error();
+        return config;
+    });
+    connect(m_topicBrowser, &TopicBrowser::topicSelected, this, [this](const QString &topic, int partitions) {
+        m_editor->setTopic(topic);
+        m_replay->setTopic(topic);
+        if (partitions > 0)
+            m_editor->setPartitionCount(partitions);
+    });
+    connect(m_topicBrowser, &TopicBrowser::topicsChanged, this, [this] {
+        if (m_state == ConnectionState::Connected)
+            m_client->refreshMetadata();
+    });
+    connect(m_topicBrowser, &TopicBrowser::logMessage, this, &MainWindow::appendLog);
+    m_composerTabs->setTabToolTip(
+        m_composerTabs->addTab(m_topicBrowser, tr("Topic browser")),
+        tr("Topics, partitions, offsets and configs; create and delete topics (F5 refreshes)"));
 
     // The codec is the setting people flip most while composing: keep it at hand.
     auto *codecBox = new QWidget(m_editor);

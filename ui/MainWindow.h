@@ -37,6 +37,7 @@ class ProducerSettingsWidget;
 class ReplayPanel;
 class SerdePanel;
 class TailView;
+class TopicBrowser;
 class TopicListModel;
 struct MetadataResponse;
 
@@ -57,6 +58,7 @@ public:
     ProducerSettingsWidget *producerSettings() const;
     ReplayPanel *replayPanel() const { return m_replay; }
     SerdePanel *formatsPanel() const { return m_formats; }
+    TopicBrowser *topicBrowser() const { return m_topicBrowser; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -133,6 +135,7 @@ private:
     QLabel *m_formatsBadge = nullptr;
     QTabWidget *m_composerTabs = nullptr;
     TailView *m_tailView = nullptr;
+    TopicBrowser *m_topicBrowser = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     QPlainTextEdit *m_logView = nullptr;

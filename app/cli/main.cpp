@@ -1,6 +1,7 @@
 #include "ProduceCommand.h"
 #include "ProfileCommand.h"
 #include "TailCommand.h"
+#include "TopicsCommand.h"
 #include "TxnCommand.h"
 
 #include "net/ConnectionCheck.h"
@@ -351,6 +352,11 @@ int main(int argc, char **argv)
         g_command = cmd;
         return cli::runProfile(app, rest);
     }
+    if (cmd == QLatin1StringView("topics")) {
+        QStringList rest = args;
+        rest.removeAt(1);
+        return cli::runTopics(app, rest);
+    }
     if (cmd == QLatin1StringView("--version") || cmd == QLatin1StringView("-V")) {
         QTextStream(stdout) << "kpw-cli " << KPW_VERSION << Qt::endl;
         return 0;
@@ -367,7 +373,8 @@ int main(int argc, char **argv)
            "  tail      print a topic's records, read_committed or not (kpw-cli tail --help)\n"
            "  offsets   a group's committed offsets, a topic's start/end (kpw-cli offsets --help)\n"
            "  registry  Schema Registry: subjects, versions, get, register, check (kpw-cli registry --help)\n"
-           "  profile   saved connection profiles: list, show, import, export, delete (kpw-cli profile --help)\n\n"
+           "  profile   saved connection profiles: list, show, import, export, delete (kpw-cli profile --help)\n"
+           "  topics    list, describe, create, delete topics (kpw-cli topics --help)\n\n"
            "  --version print the version\n";
     if (!cmd.isEmpty() && cmd != QLatin1StringView("--help") && cmd != QLatin1StringView("-h")) {
         out << "\nkpw-cli: unknown command '" << cmd << "'" << Qt::endl;

@@ -2,15 +2,17 @@
 // broker's port) feeds with bytes: ApiVersions (v0-4), Metadata (v4-12),
 // Produce (v3-12), SaslHandshake (v1), SaslAuthenticate (v0-2), the
 // transaction APIs, FindCoordinator (v0-6), ListOffsets (v1-9), Fetch (v4-12,
-// its records then through decodeRecordBatches), OffsetFetch (v1-8) and the
-// response header.
+// its records then through decodeRecordBatches), OffsetFetch (v1-8), the
+// admin APIs DescribeConfigs (v1-4), CreateTopics (v2-7), DeleteTopics (v1-6)
+// and the response header.
 //
 // Input format (what tests/fuzz/capture-seeds writes):
 //   byte 0   API, taken modulo the number of APIs: 0 ApiVersions, 1 Metadata,
 //            2 Produce, 3 SaslHandshake, 4 SaslAuthenticate, 5 InitProducerId,
 //            6 AddPartitionsToTxn, 7 AddOffsetsToTxn, 8 TxnOffsetCommit,
 //            9 EndTxn, 10 FindCoordinator, 11 ListOffsets, 12 Fetch,
-//            13 OffsetFetch (new APIs go at the end: older seeds keep their
+//            13 OffsetFetch, 14 DescribeConfigs, 15 CreateTopics,
+//            16 DeleteTopics (new APIs go at the end: older seeds keep their
 //            meaning)
 //   byte 1   version - the client's minimum for that API (taken modulo the
 //            size of the client's range), so every input is a valid version
@@ -22,6 +24,7 @@
 
 #include "FuzzCheck.h"
 
+#include "messages/Admin.h"
 #include "messages/ApiVersions.h"
 #include "messages/Fetch.h"
 #include "messages/FindCoordinator.h"
@@ -54,7 +57,10 @@ constexpr ApiKey kApis[] = {ApiKey::ApiVersions,
                             ApiKey::FindCoordinator,
                             ApiKey::ListOffsets,
                             ApiKey::Fetch,
-                            ApiKey::OffsetFetch};
+                            ApiKey::OffsetFetch,
+                            ApiKey::DescribeConfigs,
+                            ApiKey::CreateTopics,
+                            ApiKey::DeleteTopics};
 
 void checkHeader(const QByteArray &body, ApiKey key, std::int16_t version)
 {
@@ -257,6 +263,58 @@ void checkOffsetFetch(const QByteArray &body, std::int16_t version)
                static_cast<long long>(body.size()));
 }
 
+void checkDescribeConfigs(const QByteArray &body, std::int16_t version)
+{
+    auto r = DescribeConfigsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    // A result takes 7 bytes at least, a config 9 (compact) or more.
+    qsizetype configs = 0;
+    for (const auto &res : r->results)
+        configs += res.configs.size();
+    FUZZ_CHECK(r->results.size() * 7 + configs * 9 <= body.size(), "%lld results, %lld configs from %lld bytes",
+               static_cast<long long>(r->results.size()), static_cast<long long>(configs),
+               static_cast<long long>(body.size()));
+    for (const auto &res : r->results)
+        for (const auto &c : res.configs)
+            (void)configSourceName(c.source);
+}
+
+void checkCreateTopics(const QByteArray &body, std::int16_t version)
+{
+    auto r = CreateTopicsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    qsizetype configs = 0;
+    for (const auto &t : r->topics) {
+        FUZZ_CHECK(version < 7 || t.topicId.size() == 16, "topic id of %lld bytes",
+                   static_cast<long long>(t.topicId.size()));
+        FUZZ_CHECK(version >= 5 || !t.configs, "configs before v5");
+        if (t.configs)
+            configs += t.configs->size();
+    }
+    FUZZ_CHECK(r->topics.size() * 6 + configs * 6 <= body.size(), "%lld topics, %lld configs from %lld bytes",
+               static_cast<long long>(r->topics.size()), static_cast<long long>(configs),
+               static_cast<long long>(body.size()));
+}
+
+void checkDeleteTopics(const QByteArray &body, std::int16_t version)
+{
+    auto r = DeleteTopicsResponse::decode(body, version);
+    if (!r.ok()) {
+        FUZZ_CHECK(!r.error().message.isEmpty(), "error without a message");
+        return;
+    }
+    FUZZ_CHECK(r->topics.size() * 4 <= body.size(), "%lld topics from %lld bytes",
+               static_cast<long long>(r->topics.size()), static_cast<long long>(body.size()));
+    for (const auto &t : r->topics)
+        FUZZ_CHECK(version >= 6 || t.name.has_value(), "a null name before v6");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
@@ -285,6 +343,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     case ApiKey::ListOffsets: checkListOffsets(body, version); break;
     case ApiKey::Fetch: checkFetch(body, version); break;
     case ApiKey::OffsetFetch: checkOffsetFetch(body, version); break;
+    case ApiKey::DescribeConfigs: checkDescribeConfigs(body, version); break;
+    case ApiKey::CreateTopics: checkCreateTopics(body, version); break;
+    case ApiKey::DeleteTopics: checkDeleteTopics(body, version); break;
     default: break;
     }
     return 0;
