@@ -1,6 +1,7 @@
 #pragma once
 
 #include "producer/DeliveryReport.h"
+#include "ui/SentHistory.h"
 
 #include <QMainWindow>
 #include <QString>
@@ -20,6 +21,7 @@ class QTimer;
 namespace kpw {
 
 class DeliveryReportModel;
+class DeliveryReportView;
 class MessageEditor;
 class MetricsBar;
 class ProducerClient;
@@ -53,6 +55,10 @@ public Q_SLOTS:
     void testConnection();
     void sendRecord();
     void showProducerSettings();
+    // Sends again the records behind delivery-report rows (from the history
+    // of what this window sent).
+    void resendReports(const QList<quint64> &ids);
+    void loadReportIntoComposer(quint64 id);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -103,16 +109,13 @@ private:
     TailView *m_tailView = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
+    DeliveryReportView *m_reportPanel = nullptr;
+    SentHistory m_history;
     QPlainTextEdit *m_logView = nullptr;
     QLabel *m_statusMessage = nullptr;
     QLabel *m_countsLabel = nullptr;
     QSplitter *m_verticalSplitter = nullptr;
     QSplitter *m_horizontalSplitter = nullptr;
-
-    // Follows the newest report at most every 100 ms, and only while the
-    // user has not scrolled away from the bottom.
-    QTimer *m_scrollTimer = nullptr;
-    bool m_followTail = true;
 
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_connectedBootstrap;

@@ -357,6 +357,28 @@ void MessageEditor::addHeader(const QString &name, const QString &value)
     m_headersTable->setItem(row, HeaderValueColumn, new QTableWidgetItem(value));
 }
 
+void MessageEditor::clearHeaders()
+{
+    m_headersTable->setRowCount(0);
+}
+
+void MessageEditor::setRecord(const ProducerRecord &record)
+{
+    setTopic(record.topic);
+    m_partitionSpin->setValue(std::clamp(record.partition, m_partitionSpin->minimum(), m_partitionSpin->maximum()));
+    if (record.key)
+        setKey(QString::fromUtf8(*record.key));
+    else
+        setNullKey(true);
+    if (record.value)
+        setValue(QString::fromUtf8(*record.value));
+    else
+        setTombstone(true);
+    clearHeaders();
+    for (const RecordHeader &header : record.headers)
+        addHeader(header.key, header.value ? QString::fromUtf8(*header.value) : QString());
+}
+
 void MessageEditor::commitPendingEdits()
 {
     // Moving the current index away commits and closes an open cell editor.

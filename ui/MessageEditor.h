@@ -43,6 +43,9 @@ public:
     void setValue(const QString &value);
     void setTombstone(bool tombstone);
     void addHeader(const QString &name, const QString &value);
+    void clearHeaders();
+    // Puts a record (topic, partition, key, value, headers) into the fields.
+    void setRecord(const ProducerRecord &record);
     void focusValue();
 
     int copies() const;
