@@ -15,9 +15,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTableView>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdio>
 #include <vector>
 
@@ -32,6 +34,19 @@ qint64 rssBytes()
         return 0;
     const QList<QByteArray> fields = file.readAll().split(' ');
     return fields.size() > 1 ? fields.at(1).toLongLong() * 4096 : 0;
+}
+
+double threadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+QByteArray loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().split(' ').value(0) : QByteArray("?");
 }
 
 double percentile(std::vector<double> values, double p)
@@ -123,6 +138,8 @@ int main(int argc, char **argv)
     QElapsedTimer heartbeat;
     qint64 worstGapNs = 0;
     qint64 lastBeatNs = 0;
+    int worstAtRows = 0;
+    int gapsOver20ms = 0;
 
     // The heartbeat: a 1 ms timer; the longest gap between two beats is the
     // longest time the event loop could not run (input, paint) at all.
@@ -131,7 +148,12 @@ int main(int argc, char **argv)
     beat.setInterval(1);
     QObject::connect(&beat, &QTimer::timeout, [&] {
         const qint64 now = heartbeat.nsecsElapsed();
-        worstGapNs = std::max(worstGapNs, now - lastBeatNs);
+        if (now - lastBeatNs > worstGapNs) {
+            worstGapNs = now - lastBeatNs;
+            worstAtRows = model.rowCount();
+        }
+        if (now - lastBeatNs > 20'000'000)
+            ++gapsOver20ms;
         lastBeatNs = now;
     });
 
@@ -154,6 +176,8 @@ int main(int argc, char **argv)
         }
     });
 
+    const double cpuBefore = threadCpuSeconds();
+    const QByteArray loadBefore = loadAverage();
     clock.start();
     heartbeat.start();
     beat.start();
@@ -161,6 +185,7 @@ int main(int argc, char **argv)
     app.exec();
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
     const qint64 rssAfter = rssBytes();
+    const double cpu = threadCpuSeconds() - cpuBefore;
 
     const double perRow = model.rowCount() > 0 ? double(rssAfter - rssBefore) / model.rowCount() : 0;
     std::printf("kpw-table-bench: %lld reports in batches of %d at %.0f/s (target), view %s\n",
@@ -170,7 +195,10 @@ int main(int argc, char **argv)
                 double(total) / seconds, model.rowCount(), model.maxRows(), view.table()->model()->rowCount());
     std::printf("  time per batch (append + proxy + view bookkeeping): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                 percentile(batchMs, 0.5), percentile(batchMs, 0.99), percentile(batchMs, 1.0));
-    std::printf("  event loop worst stall (1 ms heartbeat gap): %.1f ms\n", double(worstGapNs) / 1e6);
+    std::printf("  event loop worst stall (1 ms heartbeat gap): %.1f ms (at %d rows); gaps over 20 ms: %d\n",
+                double(worstGapNs) / 1e6, worstAtRows, gapsOver20ms);
+    std::printf("  GUI thread busy %.2f s of %.2f s (%.0f%%); load average %s at the start (%d CPUs)\n", cpu, seconds,
+                100.0 * cpu / seconds, loadBefore.constData(), QThread::idealThreadCount());
     std::printf("  memory: RSS %.1f MB -> %.1f MB, %.1f bytes per row\n", double(rssBefore) / 1e6,
                 double(rssAfter) / 1e6, perRow);
     return 0;
