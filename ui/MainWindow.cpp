@@ -6,6 +6,7 @@
 #include "ui/DeliveryReportModel.h"
 #include "ui/DeliveryReportView.h"
 #include "ui/MessageEditor.h"
+#include "ui/MessageLibrary.h"
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/ReplayPanel.h"
@@ -254,7 +255,22 @@ QWidget *MainWindow::buildComposerTabs()
     m_composerTabs = new QTabWidget(this);
     m_composerTabs->setObjectName(QStringLiteral("composerTabs"));
     m_composerTabs->setDocumentMode(true);
-    m_composerTabs->addTab(m_editor, tr("Composer"));
+    // The composer with its saved messages and sent history beside it.
+    m_library = new MessageLibrary(
+        m_editor, &m_history, [this] { return m_bootstrapEdit->text().trimmed(); }, this);
+    m_library->setObjectName(QStringLiteral("messageLibrary"));
+    m_composerSplitter = new QSplitter(Qt::Horizontal, m_composerTabs);
+    m_composerSplitter->setObjectName(QStringLiteral("composerSplitter"));
+    m_composerSplitter->addWidget(m_editor);
+    m_composerSplitter->addWidget(m_library);
+    m_composerSplitter->setStretchFactor(0, 1);
+    m_composerSplitter->setStretchFactor(1, 0);
+    m_composerSplitter->setSizes({720, 280});
+    m_composerSplitter->setChildrenCollapsible(true);
+    connect(this, &MainWindow::recordsSent, m_library, &MessageLibrary::refreshHistory);
+    connect(m_library, &MessageLibrary::message, this,
+            [this](const QString &text, bool error) { error ? showError(text) : showInfo(text); });
+    m_composerTabs->addTab(m_composerSplitter, tr("Composer"));
     m_composerTabs->addTab(m_settings, tr("Producer settings"));
     m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
     // Replay runs its own producer (with these settings and the bootstrap
@@ -493,10 +509,12 @@ void MainWindow::sendRecord()
     m_editor->commitPendingEdits();
     Result<QList<ProducerRecord>> records = m_editor->records();
     if (!records.ok()) {
+        m_editor->stopAuto(tr("stopped: %1").arg(records.error().message));
         showError(records.error().message);
         return;
     }
     if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {
+        m_editor->stopAuto(tr("stopped: not connected"));
         showError(tr("Not connected: connect to a cluster before sending."));
         return;
     }
@@ -506,6 +524,8 @@ void MainWindow::sendRecord()
     const qsizetype count = records->size();
     const quint64 id = count == 1 ? m_client->send(first) : m_client->send(*records);
     m_history.add(id, *records);
+    m_editor->noteSent(count);
+    Q_EMIT recordsSent();
     if (count == 1)
         showInfo(tr("Sent record #%1 to %2").arg(id).arg(target));
     else
@@ -533,6 +553,7 @@ void MainWindow::resendReports(const QList<quint64> &ids)
     }
     const quint64 first = records.size() == 1 ? m_client->send(records.constFirst()) : m_client->send(records);
     m_history.add(first, records);
+    Q_EMIT recordsSent();
     QString text = tr("Re-sent %n record(s) as #%1", nullptr, int(records.size())).arg(first);
     if (missing > 0)
         text += tr("; %1 not kept any more (only the last %2 are)").arg(missing).arg(m_history.capacity());
@@ -549,7 +570,7 @@ void MainWindow::loadReportIntoComposer(quint64 id)
         return;
     }
     m_editor->setRecord(*record);
-    m_composerTabs->setCurrentWidget(m_editor);
+    m_composerTabs->setCurrentWidget(m_composerSplitter);
     showInfo(tr("Record #%1 is in the composer").arg(id));
 }
 

@@ -23,6 +23,7 @@ namespace kpw {
 class DeliveryReportModel;
 class DeliveryReportView;
 class MessageEditor;
+class MessageLibrary;
 class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
@@ -47,6 +48,9 @@ public:
     DeliveryReportModel *reportModel() const;
     ProducerSettingsWidget *producerSettings() const;
     ReplayPanel *replayPanel() const { return m_replay; }
+    MessageLibrary *messageLibrary() const { return m_library; }
+    DeliveryReportView *reportPanel() const { return m_reportPanel; }
+    const SentHistory &sentHistory() const { return m_history; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -59,6 +63,10 @@ public Q_SLOTS:
     // of what this window sent).
     void resendReports(const QList<quint64> &ids);
     void loadReportIntoComposer(quint64 id);
+
+Q_SIGNALS:
+    // The composer sent records (the history has them).
+    void recordsSent();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -110,6 +118,8 @@ private:
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
     DeliveryReportView *m_reportPanel = nullptr;
+    MessageLibrary *m_library = nullptr;
+    QSplitter *m_composerSplitter = nullptr;
     SentHistory m_history;
     QPlainTextEdit *m_logView = nullptr;
     QLabel *m_statusMessage = nullptr;
