@@ -121,14 +121,19 @@ QString kcat(const QString &bootstrap, const ProducerRecord &record, QString *wh
         return fail(QStringLiteral("the value holds both newlines and \\x01"));
 
     QString out;
-    if (multiLine)
+    if (!record.value) {
+        // kcat's tombstone idiom: KEY<tab> with an empty value, which -Z sends as null.
+        if (!record.key || record.key->contains('\t'))
+            return fail(QStringLiteral("kcat sends a tombstone only with a key (without tabs)"));
+        out = QStringLiteral("printf '%s\\t\\n' %1 | kcat -P -Z -K '\\t'")
+                  .arg(shellQuote(QString::fromUtf8(*record.key)));
+    } else if (multiLine) {
         out = QStringLiteral("printf '%s\\001' %1 | kcat -P -D '\\x01'").arg(shellQuote(QString::fromUtf8(value)));
-    else if (!record.value)
-        out = QStringLiteral("printf '\\n' | kcat -P -Z");
-    else
+    } else {
         out = QStringLiteral("printf '%s\\n' %1 | kcat -P").arg(shellQuote(QString::fromUtf8(value)));
+    }
     out += commonOptions(bootstrap, record);
-    if (record.key)
+    if (record.key && record.value)
         out += QStringLiteral(" -k %1").arg(shellQuote(QString::fromUtf8(*record.key)));
     for (const RecordHeader &header : record.headers)
         out +=

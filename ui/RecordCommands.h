@@ -21,8 +21,8 @@ QString shellQuote(const QString &text);
 QString kpwCli(const QString &bootstrap, const ProducerRecord &record);
 
 // `printf ... | kcat -P -b ... -t ... [-p N] [-k KEY] [-H name=value]...`.
-// A value with newlines is delimited by \x01 (-D), a tombstone is an empty
-// message sent as null (-Z). Empty when kcat cannot express the record
+// A value with newlines is delimited by \x01 (-D), a tombstone is KEY<tab>
+// with an empty value sent as null (-K '\t' -Z). Empty when kcat cannot express the record
 // (a value holding \x01 and newlines, a key with a newline, a null header
 // value); *why says why.
 QString kcat(const QString &bootstrap, const ProducerRecord &record, QString *why = nullptr);
