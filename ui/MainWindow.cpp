@@ -415,7 +415,7 @@ void MainWindow::wireClient()
     connect(m_client, &ProducerClient::metadataUpdated, this, &MainWindow::onMetadataUpdated);
     connect(m_client, &ProducerClient::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
     connect(m_client, &ProducerClient::recordsDelivered, this, &MainWindow::onRecordsDelivered);
-    connect(m_client, &ProducerClient::statsUpdated, m_metrics, &MetricsBar::setStats);
+    connect(m_client, &ProducerClient::statsUpdated, m_metrics, &MetricsBar::addStats);
     connect(m_client, &ProducerClient::logMessage, this, &MainWindow::appendLog);
 }
 
