@@ -7,7 +7,9 @@
 #include "profiles/ProfileStore.h"
 #include "ui/ConnectionsDialog.h"
 #include "ui/DeliveryReportModel.h"
+#include "ui/DeliveryReportView.h"
 #include "ui/MessageEditor.h"
+#include "ui/MessageLibrary.h"
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/ReplayPanel.h"
@@ -56,7 +58,6 @@ namespace {
 const auto kErrorStyle = QStringLiteral("color: #b0121f;");
 const auto kOkStyle = QStringLiteral("color: #1b7f3b;");
 const auto kMutedStyle = QStringLiteral("color: palette(mid);");
-constexpr int kAutoScrollIntervalMs = 100;
 constexpr int kLogLines = 5000;
 
 QString oneLine(QString text)
@@ -118,21 +119,6 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     setCentralWidget(central);
     buildMenus();
     buildStatusBar();
-
-    m_scrollTimer = new QTimer(this);
-    m_scrollTimer->setSingleShot(true);
-    m_scrollTimer->setInterval(kAutoScrollIntervalMs);
-    connect(m_scrollTimer, &QTimer::timeout, this, [this] {
-        if (m_followTail)
-            m_reportView->scrollToBottom();
-    });
-    connect(m_reportModel, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (!m_scrollTimer->isActive())
-            m_scrollTimer->start();
-    });
-    QScrollBar *scrollBar = m_reportView->verticalScrollBar();
-    connect(scrollBar, &QScrollBar::valueChanged, this,
-            [this, scrollBar](int value) { m_followTail = value >= scrollBar->maximum(); });
 
     connect(m_editor, &MessageEditor::sendRequested, this, &MainWindow::sendRecord);
     connect(m_editor, &MessageEditor::topicChanged, this, &MainWindow::onComposerTopicChanged);
@@ -279,7 +265,22 @@ QWidget *MainWindow::buildComposerTabs()
     m_composerTabs = new QTabWidget(this);
     m_composerTabs->setObjectName(QStringLiteral("composerTabs"));
     m_composerTabs->setDocumentMode(true);
-    m_composerTabs->addTab(m_editor, tr("Composer"));
+    // The composer with its saved messages and sent history beside it.
+    m_library = new MessageLibrary(
+        m_editor, &m_history, [this] { return m_bootstrapEdit->text().trimmed(); }, this);
+    m_library->setObjectName(QStringLiteral("messageLibrary"));
+    m_composerSplitter = new QSplitter(Qt::Horizontal, m_composerTabs);
+    m_composerSplitter->setObjectName(QStringLiteral("composerSplitter"));
+    m_composerSplitter->addWidget(m_editor);
+    m_composerSplitter->addWidget(m_library);
+    m_composerSplitter->setStretchFactor(0, 1);
+    m_composerSplitter->setStretchFactor(1, 0);
+    m_composerSplitter->setSizes({720, 280});
+    m_composerSplitter->setChildrenCollapsible(true);
+    connect(this, &MainWindow::recordsSent, m_library, &MessageLibrary::refreshHistory);
+    connect(m_library, &MessageLibrary::message, this,
+            [this](const QString &text, bool error) { error ? showError(text) : showInfo(text); });
+    m_composerTabs->addTab(m_composerSplitter, tr("Composer"));
     m_composerTabs->addTab(m_settings, tr("Producer settings"));
     m_composerTabs->setTabToolTip(1, tr("Every producer setting; applied on Connect"));
     // Replay runs its own producer (with these settings and the bootstrap
@@ -371,35 +372,10 @@ QWidget *MainWindow::buildReportPanel()
     tabs->setObjectName(QStringLiteral("bottomTabs"));
     tabs->setDocumentMode(true);
 
-    m_reportView = new QTableView(tabs);
-    m_reportView->setObjectName(QStringLiteral("reportView"));
-    m_reportView->setModel(m_reportModel);
-    m_reportView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_reportView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_reportView->setWordWrap(false);
-    m_reportView->setTextElideMode(Qt::ElideRight);
-    m_reportView->setAlternatingRowColors(true);
-    m_reportView->setShowGrid(false);
-    m_reportView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    // Fixed row heights keep painting and scrolling cheap with 100k rows.
-    QHeaderView *rows = m_reportView->verticalHeader();
-    rows->setVisible(false);
-    rows->setSectionResizeMode(QHeaderView::Fixed);
-    rows->setDefaultSectionSize(m_reportView->fontMetrics().height() + 6);
-    QHeaderView *columns = m_reportView->horizontalHeader();
-    columns->setHighlightSections(false);
-    columns->setSectionsMovable(true);
-    columns->setStretchLastSection(true);
-    const QFontMetrics fm = m_reportView->fontMetrics();
-    const auto widthOf = [&fm](const QString &sample) { return fm.horizontalAdvance(sample) + 24; };
-    columns->resizeSection(DeliveryReportModel::TimeColumn, widthOf(QStringLiteral("00:00:00.000")));
-    columns->resizeSection(DeliveryReportModel::TopicColumn, widthOf(QStringLiteral("a-fairly-long-topic-name")));
-    columns->resizeSection(DeliveryReportModel::PartitionColumn, widthOf(tr("Partition")));
-    columns->resizeSection(DeliveryReportModel::OffsetColumn, widthOf(QStringLiteral("000000000")));
-    columns->resizeSection(DeliveryReportModel::KeyColumn, widthOf(QStringLiteral("customer-000000000")));
-    columns->resizeSection(DeliveryReportModel::SizeColumn, widthOf(QStringLiteral("000.0 KiB")));
-    columns->resizeSection(DeliveryReportModel::LatencyColumn, widthOf(tr("Latency (ms)")));
-    columns->resizeSection(DeliveryReportModel::ProducerColumn, widthOf(tr("PID / epoch / seq")));
+    m_reportPanel = new DeliveryReportView(m_reportModel, tabs);
+    m_reportView = m_reportPanel->table();
+    connect(m_reportPanel, &DeliveryReportView::resendRequested, this, &MainWindow::resendReports);
+    connect(m_reportPanel, &DeliveryReportView::loadRequested, this, &MainWindow::loadReportIntoComposer);
 
     m_logView = new QPlainTextEdit(tabs);
     m_logView->setObjectName(QStringLiteral("logView"));
@@ -408,7 +384,7 @@ QWidget *MainWindow::buildReportPanel()
     m_logView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_logView->setLineWrapMode(QPlainTextEdit::NoWrap);
 
-    tabs->addTab(m_reportView, tr("Delivery reports"));
+    tabs->addTab(m_reportPanel, tr("Delivery reports"));
     tabs->addTab(m_logView, tr("Log"));
 
     // The table's own totals sit by the button that resets them.
@@ -481,7 +457,7 @@ void MainWindow::wireClient()
     connect(m_client, &ProducerClient::metadataUpdated, this, &MainWindow::onMetadataUpdated);
     connect(m_client, &ProducerClient::recordsDelivered, m_reportModel, &DeliveryReportModel::appendReports);
     connect(m_client, &ProducerClient::recordsDelivered, this, &MainWindow::onRecordsDelivered);
-    connect(m_client, &ProducerClient::statsUpdated, m_metrics, &MetricsBar::setStats);
+    connect(m_client, &ProducerClient::statsUpdated, m_metrics, &MetricsBar::addStats);
     connect(m_client, &ProducerClient::logMessage, this, &MainWindow::appendLog);
 }
 
@@ -575,6 +551,7 @@ void MainWindow::sendRecord()
     m_editor->commitPendingEdits();
     Result<QList<ProducerRecord>> records = m_editor->records();
     if (!records.ok()) {
+        m_editor->stopAuto(tr("stopped: %1").arg(records.error().message));
         showError(records.error().message);
         return;
     }
@@ -583,6 +560,7 @@ void MainWindow::sendRecord()
         return;
     }
     if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {
+        m_editor->stopAuto(tr("stopped: not connected"));
         showError(tr("Not connected: connect to a cluster before sending."));
         return;
     }
@@ -591,10 +569,55 @@ void MainWindow::sendRecord()
         first.partition >= 0 ? QStringLiteral("%1-%2").arg(first.topic).arg(first.partition) : first.topic;
     const qsizetype count = records->size();
     const quint64 id = count == 1 ? m_client->send(first) : m_client->send(*records);
+    m_history.add(id, *records);
+    m_editor->noteSent(count);
+    Q_EMIT recordsSent();
     if (count == 1)
         showInfo(tr("Sent record #%1 to %2").arg(id).arg(target));
     else
         showInfo(tr("Sent %1 records (#%2 to #%3) to %4").arg(count).arg(id).arg(id + quint64(count) - 1).arg(target));
+}
+
+void MainWindow::resendReports(const QList<quint64> &ids)
+{
+    if (m_state != ConnectionState::Connected && m_state != ConnectionState::Connecting) {
+        showError(tr("Not connected: connect to a cluster before sending."));
+        return;
+    }
+    QList<ProducerRecord> records;
+    qsizetype missing = 0;
+    for (quint64 id : ids) {
+        if (std::optional<ProducerRecord> record = m_history.find(id))
+            records.append(std::move(*record));
+        else
+            ++missing;
+    }
+    if (records.isEmpty()) {
+        showError(
+            tr("Cannot re-send: only the last %1 records sent from this window are kept.").arg(m_history.capacity()));
+        return;
+    }
+    const quint64 first = records.size() == 1 ? m_client->send(records.constFirst()) : m_client->send(records);
+    m_history.add(first, records);
+    Q_EMIT recordsSent();
+    QString text = tr("Re-sent %n record(s) as #%1", nullptr, int(records.size())).arg(first);
+    if (missing > 0)
+        text += tr("; %1 not kept any more (only the last %2 are)").arg(missing).arg(m_history.capacity());
+    showInfo(text);
+}
+
+void MainWindow::loadReportIntoComposer(quint64 id)
+{
+    const std::optional<ProducerRecord> record = m_history.find(id);
+    if (!record) {
+        showError(tr("Record #%1 is not kept any more: only the last %2 sent from this window are.")
+                      .arg(id)
+                      .arg(m_history.capacity()));
+        return;
+    }
+    m_editor->setRecord(*record);
+    m_composerTabs->setCurrentWidget(m_composerSplitter);
+    showInfo(tr("Record #%1 is in the composer").arg(id));
 }
 
 void MainWindow::setConnectionState(ConnectionState state, const QString &text)

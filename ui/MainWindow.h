@@ -2,6 +2,7 @@
 
 #include "producer/DeliveryReport.h"
 #include "records/ProducerRecord.h"
+#include "ui/SentHistory.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -30,7 +31,9 @@ class DeliveryReportModel;
 class KeychainSecretStore;
 class ProfileStore;
 struct ConnectionProfile;
+class DeliveryReportView;
 class MessageEditor;
+class MessageLibrary;
 class MetricsBar;
 class ProducerClient;
 class ProducerSettingsWidget;
@@ -59,6 +62,9 @@ public:
     ReplayPanel *replayPanel() const { return m_replay; }
     SerdePanel *formatsPanel() const { return m_formats; }
     TopicBrowser *topicBrowser() const { return m_topicBrowser; }
+    MessageLibrary *messageLibrary() const { return m_library; }
+    DeliveryReportView *reportPanel() const { return m_reportPanel; }
+    const SentHistory &sentHistory() const { return m_history; }
 
 public Q_SLOTS:
     void connectToCluster();
@@ -76,6 +82,14 @@ public Q_SLOTS:
 public:
     ConnectionsDialog *connectionsDialog() const;
     QString activeProfile() const { return m_activeProfile; }
+    // Sends again the records behind delivery-report rows (from the history
+    // of what this window sent).
+    void resendReports(const QList<quint64> &ids);
+    void loadReportIntoComposer(quint64 id);
+
+Q_SIGNALS:
+    // The composer sent records (the history has them).
+    void recordsSent();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -138,16 +152,15 @@ private:
     TopicBrowser *m_topicBrowser = nullptr;
     MetricsBar *m_metrics = nullptr;
     QTableView *m_reportView = nullptr;
+    DeliveryReportView *m_reportPanel = nullptr;
+    MessageLibrary *m_library = nullptr;
+    QSplitter *m_composerSplitter = nullptr;
+    SentHistory m_history;
     QPlainTextEdit *m_logView = nullptr;
     QLabel *m_statusMessage = nullptr;
     QLabel *m_countsLabel = nullptr;
     QSplitter *m_verticalSplitter = nullptr;
     QSplitter *m_horizontalSplitter = nullptr;
-
-    // Follows the newest report at most every 100 ms, and only while the
-    // user has not scrolled away from the bottom.
-    QTimer *m_scrollTimer = nullptr;
-    bool m_followTail = true;
 
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_connectedBootstrap;

@@ -1,5 +1,6 @@
 #include "ui/MessageEditor.h"
 
+#include "records/Partitioner.h"
 #include "serde/Template.h"
 #include "wire/KafkaError.h"
 
@@ -7,6 +8,8 @@
 
 #include <QCheckBox>
 #include <QCompleter>
+#include <QElapsedTimer>
+#include <QFrame>
 #include <QFontDatabase>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -19,6 +22,7 @@
 #include <QSpinBox>
 #include <QStyle>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -136,6 +140,29 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
         tr("Templates in the key, the value and header values: {{seq}} (the copy's number, 1 to N), "
            "{{uuid}}, {{now}}, {{now:FORMAT}}, {{random.int(a,b)}}.");
     m_keyEdit->setToolTip(seqHelp);
+    m_valueEditor->setToolTip(seqHelp);
+
+    m_previewLabel = new QLabel(this);
+    m_previewLabel->setObjectName(QStringLiteral("partitionPreview"));
+    m_previewLabel->setTextFormat(Qt::PlainText);
+    m_previewLabel->setEnabled(false); // a muted, secondary line
+    m_previewLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
+    auto *templateHelp = new QLabel(tr("<a href=\"#\">{{\u2026}} templates</a>"), this);
+    templateHelp->setObjectName(QStringLiteral("templateHelp"));
+    templateHelp->setToolTip(
+        tr("<p>Templates in the key, the value and header values, new for every record:</p>"
+           "<table><tr><td><b>{{seq}}</b></td><td>the record's number: 1 to N with copies, counting on in "
+           "automatic mode</td></tr>"
+           "<tr><td><b>{{uuid}}</b></td><td>a random UUID</td></tr>"
+           "<tr><td><b>{{now}}</b></td><td>UTC time, ISO 8601 with milliseconds</td></tr>"
+           "<tr><td><b>{{now:ms}}</b>, <b>{{now:s}}</b></td><td>Unix time in milliseconds, seconds</td></tr>"
+           "<tr><td><b>{{now:yyyy-MM-dd}}</b></td><td>UTC time in a format of your own</td></tr>"
+           "<tr><td><b>{{random.int(1,100)}}</b></td><td>a random integer, both ends included</td></tr></table>"
+           "<p>The same templates as the Replay tab.</p>"));
+    connect(templateHelp, &QLabel::linkActivated, this, [templateHelp] {
+        templateHelp->setToolTip(templateHelp->toolTip()); // the tooltip is the help; clicking keeps it simple
+    });
 
     m_copiesSpin = new QSpinBox(this);
     m_copiesSpin->setObjectName(QStringLiteral("copiesSpin"));
@@ -179,6 +206,9 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     grid->addWidget(m_keyEdit, row, 1);
     grid->addWidget(m_nullKeyCheck, row, 2, 1, 2);
     ++row;
+    grid->addWidget(m_previewLabel, row, 1, 1, 1);
+    grid->addWidget(templateHelp, row, 2, 1, 2, Qt::AlignRight);
+    ++row;
     auto *valueLabel = new QLabel(tr("&Value:"), this);
     valueLabel->setBuddy(m_valueEditor);
     grid->addWidget(valueLabel, row, 0, Qt::AlignTop);
@@ -199,6 +229,8 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     m_sendRow->addWidget(hint);
     m_sendRow->addWidget(m_sendButton);
     grid->addLayout(m_sendRow, row, 0, 1, 4);
+    ++row;
+    grid->addWidget(buildAutoBar(), row, 0, 1, 4);
     grid->setColumnStretch(1, 1);
 
     connect(m_topicEdit, &QLineEdit::textChanged, this,
@@ -209,7 +241,9 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
         if (null)
             m_keyEdit->clear();
         updateKeyPlaceholder();
+        updatePartitionPreview();
     });
+    connect(m_keyEdit, &QLineEdit::textChanged, this, &MessageEditor::updatePartitionPreview);
     connect(m_tombstoneCheck, &QCheckBox::toggled, this,
             [this](bool tombstone) { m_valueEditor->setEnabled(!tombstone); });
     connect(m_sendButton, &QPushButton::clicked, this, &MessageEditor::sendRequested);
@@ -221,6 +255,166 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     }
 
     updateKeyPlaceholder();
+    updatePartitionPreview();
+}
+
+QWidget *MessageEditor::buildAutoBar()
+{
+    auto *bar = new QFrame(this);
+    bar->setObjectName(QStringLiteral("autoBar"));
+    bar->setFrameShape(QFrame::StyledPanel);
+    auto *title = new QLabel(tr("Automatic:"), bar);
+    m_autoIntervalSpin = new QSpinBox(bar);
+    m_autoIntervalSpin->setObjectName(QStringLiteral("autoIntervalSpin"));
+    m_autoIntervalSpin->setRange(1, 3'600'000);
+    m_autoIntervalSpin->setValue(1000);
+    m_autoIntervalSpin->setPrefix(tr("every "));
+    m_autoIntervalSpin->setSuffix(tr(" ms"));
+    m_autoIntervalSpin->setToolTip(tr("Send the record (its copies) this often"));
+    m_autoRecordsSpin = new QSpinBox(bar);
+    m_autoRecordsSpin->setObjectName(QStringLiteral("autoRecordsSpin"));
+    m_autoRecordsSpin->setRange(0, 100'000'000);
+    m_autoRecordsSpin->setValue(100);
+    m_autoRecordsSpin->setPrefix(tr("until "));
+    m_autoRecordsSpin->setSuffix(tr(" records"));
+    m_autoRecordsSpin->setSpecialValueText(tr("no record limit"));
+    m_autoDurationSpin = new QSpinBox(bar);
+    m_autoDurationSpin->setObjectName(QStringLiteral("autoDurationSpin"));
+    m_autoDurationSpin->setRange(0, 7 * 24 * 3600);
+    m_autoDurationSpin->setValue(0);
+    m_autoDurationSpin->setPrefix(tr("or "));
+    m_autoDurationSpin->setSuffix(tr(" s"));
+    m_autoDurationSpin->setSpecialValueText(tr("no time limit"));
+    m_autoButton = new QPushButton(tr("Start"), bar);
+    m_autoButton->setObjectName(QStringLiteral("autoButton"));
+    m_autoButton->setToolTip(tr("Start or stop sending automatically (Ctrl+Shift+Return)"));
+    m_autoProgress = new QLabel(bar);
+    m_autoProgress->setObjectName(QStringLiteral("autoProgress"));
+    m_autoProgress->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(6, 3, 6, 3);
+    layout->addWidget(title);
+    layout->addWidget(m_autoIntervalSpin);
+    layout->addWidget(m_autoRecordsSpin);
+    layout->addWidget(m_autoDurationSpin);
+    layout->addWidget(m_autoButton);
+    layout->addWidget(m_autoProgress, 1);
+
+    m_autoTimer = new QTimer(this);
+    connect(m_autoTimer, &QTimer::timeout, this, &MessageEditor::autoTick);
+    connect(m_autoButton, &QPushButton::clicked, this, [this] {
+        if (m_autoRunning)
+            stopAuto(tr("stopped"));
+        else
+            startAuto(m_autoIntervalSpin->value(), m_autoRecordsSpin->value(),
+                      qint64(m_autoDurationSpin->value()) * 1000);
+    });
+    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), this);
+    connect(shortcut, &QShortcut::activated, m_autoButton, &QPushButton::click);
+    return bar;
+}
+
+void MessageEditor::startAuto(int intervalMs, qint64 maxRecords, qint64 durationMs)
+{
+    m_autoMaxRecords = std::max<qint64>(0, maxRecords);
+    m_autoDurationMs = std::max<qint64>(0, durationMs);
+    m_autoSent = 0;
+    m_seqBase = 0;
+    m_autoRunning = true;
+    m_autoClock.start();
+    m_autoTimer->start(std::max(1, intervalMs));
+    m_autoButton->setText(tr("Stop"));
+    for (QWidget *w : {static_cast<QWidget *>(m_autoIntervalSpin), static_cast<QWidget *>(m_autoRecordsSpin),
+                       static_cast<QWidget *>(m_autoDurationSpin)})
+        w->setEnabled(false);
+    updateAutoProgress();
+    Q_EMIT autoStateChanged(true);
+    autoTick(); // the first record goes now, not after one interval
+}
+
+void MessageEditor::stopAuto(const QString &why)
+{
+    if (!m_autoRunning)
+        return;
+    m_autoRunning = false;
+    m_autoTimer->stop();
+    m_seqBase = 0;
+    m_autoButton->setText(tr("Start"));
+    for (QWidget *w : {static_cast<QWidget *>(m_autoIntervalSpin), static_cast<QWidget *>(m_autoRecordsSpin),
+                       static_cast<QWidget *>(m_autoDurationSpin)})
+        w->setEnabled(true);
+    updateAutoProgress();
+    if (!why.isEmpty())
+        m_autoProgress->setText(m_autoProgress->text() + QStringLiteral(" \u2014 ") + why);
+    Q_EMIT autoStateChanged(false);
+}
+
+bool MessageEditor::autoRunning() const
+{
+    return m_autoRunning;
+}
+
+void MessageEditor::autoTick()
+{
+    if (!m_autoRunning)
+        return;
+    if (m_autoDurationMs > 0 && m_autoClock.elapsed() >= m_autoDurationMs) {
+        stopAuto(tr("time is up"));
+        return;
+    }
+    Q_EMIT sendRequested();
+}
+
+void MessageEditor::noteSent(qsizetype count)
+{
+    if (!m_autoRunning)
+        return;
+    m_autoSent += count;
+    m_seqBase += quint64(count);
+    updateAutoProgress();
+    if (m_autoMaxRecords > 0 && m_autoSent >= m_autoMaxRecords)
+        stopAuto(tr("done"));
+}
+
+void MessageEditor::updateAutoProgress()
+{
+    const double seconds = double(m_autoClock.isValid() ? m_autoClock.elapsed() : 0) / 1000.0;
+    QString text = m_autoMaxRecords > 0 ? tr("%1 of %2 sent").arg(m_autoSent).arg(m_autoMaxRecords)
+                                        : tr("%1 sent").arg(m_autoSent);
+    text += m_autoDurationMs > 0 ? tr(", %1 of %2 s").arg(seconds, 0, 'f', 1).arg(double(m_autoDurationMs) / 1000.0)
+                                 : tr(", %1 s").arg(seconds, 0, 'f', 1);
+    m_autoProgress->setText(text);
+}
+
+QString MessageEditor::partitionPreview() const
+{
+    const int count = m_partitionCount;
+    if (count < 1)
+        return tr("Partition preview: the topic's partition count is not known yet (connect, pick a topic)");
+    const QString of = tr("of %n partition(s)", nullptr, count);
+    const QString emptyHash = QString::number(murmur2Partition(QByteArray(), count));
+    if (m_nullKeyCheck->isChecked())
+        return tr("Null key \u2192 Java default: sticky (one partition per batch) \u00b7 murmur2: %1 (hashes as "
+                  "empty) \u00b7 round_robin: in turn, %2")
+            .arg(emptyHash, of);
+    const QString p = QString::number(murmur2Partition(m_keyEdit->text().toUtf8(), count));
+    return tr("Key \u2192 partition %1 with the Java default (murmur2) \u00b7 murmur2: %1 \u00b7 round_robin: in "
+              "turn, %2")
+        .arg(p, of);
+}
+
+void MessageEditor::updatePartitionPreview()
+{
+    QString text = partitionPreview();
+    if (!m_nullKeyCheck->isChecked() && m_keyEdit->text().contains(QLatin1String("{{")))
+        text += tr(" (for the key as typed; templates change it per record)");
+    m_previewLabel->setText(text);
+    m_previewLabel->setToolTip(
+        tr("Where a record with this key lands when the partition is \"auto\", for the topic's partition count. "
+           "The Java client's default partitioner hashes the key with murmur2 (kpw does the same, byte for "
+           "byte); partitioner=murmur2 (librdkafka's murmur2_random) also hashes a null key, as empty; "
+           "round_robin ignores the key."));
 }
 
 QWidget *MessageEditor::buildHeadersEditor()
@@ -312,6 +506,8 @@ void MessageEditor::setTopic(const QString &topic)
 
 void MessageEditor::setPartitionCount(int count)
 {
+    m_partitionCount = std::max(count, 0);
+    updatePartitionPreview();
     const int max = std::max(count, 0) - 1;
     m_partitionSpin->setMaximum(max);
     m_partitionSpin->setToolTip(count > 0 ? tr("Partition: \"auto\" or 0 to %1").arg(max)
@@ -355,6 +551,28 @@ void MessageEditor::addHeader(const QString &name, const QString &value)
     m_headersTable->insertRow(row);
     m_headersTable->setItem(row, HeaderNameColumn, new QTableWidgetItem(name));
     m_headersTable->setItem(row, HeaderValueColumn, new QTableWidgetItem(value));
+}
+
+void MessageEditor::clearHeaders()
+{
+    m_headersTable->setRowCount(0);
+}
+
+void MessageEditor::setRecord(const ProducerRecord &record)
+{
+    setTopic(record.topic);
+    m_partitionSpin->setValue(std::clamp(record.partition, m_partitionSpin->minimum(), m_partitionSpin->maximum()));
+    if (record.key)
+        setKey(QString::fromUtf8(*record.key));
+    else
+        setNullKey(true);
+    if (record.value)
+        setValue(QString::fromUtf8(*record.value));
+    else
+        setTombstone(true);
+    clearHeaders();
+    for (const RecordHeader &header : record.headers)
+        addHeader(header.key, header.value ? QString::fromUtf8(*header.value) : QString());
 }
 
 void MessageEditor::commitPendingEdits()
@@ -419,10 +637,15 @@ Result<QList<ProducerRecord>> MessageEditor::records() const
         return base.error();
     if (const auto error = templateError(*base))
         return Error{KafkaError::ClientInvalidRecord, *error};
-    return expandCopies(*base, m_copiesSpin->value());
+    int copies = m_copiesSpin->value();
+    if (m_autoRunning && m_autoMaxRecords > 0)
+        copies = int(std::clamp<qint64>(m_autoMaxRecords - m_autoSent, 0, copies));
+    if (copies < 1)
+        return Error{KafkaError::ClientInvalidRecord, tr("The automatic mode has sent all its records.")};
+    return expandCopies(*base, copies, m_seqBase + 1);
 }
 
-QList<ProducerRecord> MessageEditor::expandCopies(const ProducerRecord &record, int copies)
+QList<ProducerRecord> MessageEditor::expandCopies(const ProducerRecord &record, int copies, quint64 firstSeq)
 {
     QList<ProducerRecord> out;
     if (copies < 1)
@@ -440,8 +663,8 @@ QList<ProducerRecord> MessageEditor::expandCopies(const ProducerRecord &record, 
         out.fill(record, copies);
         return out;
     }
-    for (int seq = 1; seq <= copies; ++seq) {
-        const TemplateContext context{static_cast<std::uint64_t>(seq), 0, -1};
+    for (int i = 0; i < copies; ++i) {
+        const TemplateContext context{static_cast<std::uint64_t>(firstSeq + quint64(i)), 0, -1};
         ProducerRecord copy = record;
         if (key)
             copy.key = key->expand(context);

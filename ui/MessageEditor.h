@@ -3,10 +3,13 @@
 #include "records/ProducerRecord.h"
 #include "wire/Result.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 class QAbstractItemModel;
 class QCheckBox;
+class QLabel;
+class QTimer;
 class QHBoxLayout;
 class QLineEdit;
 class QPushButton;
@@ -43,10 +46,30 @@ public:
     void setValue(const QString &value);
     void setTombstone(bool tombstone);
     void addHeader(const QString &name, const QString &value);
+    void clearHeaders();
+    // Puts a record (topic, partition, key, value, headers) into the fields.
+    void setRecord(const ProducerRecord &record);
     void focusValue();
 
     int copies() const;
     void setCopies(int copies);
+    int partitionCount() const { return m_partitionCount; }
+
+    // The partition preview under the key: where this key goes with each
+    // partitioner kpw offers, for partitionCount() partitions. Plain text,
+    // e.g. "Java default (murmur2): 3 · murmur2: 3 · round_robin: in turn".
+    QString partitionPreview() const;
+
+    // Automatic mode: every intervalMs, sendRequested() (copies() records per
+    // tick), until maxRecords records (0: no limit) or durationMs (0: no limit)
+    // or stopAuto(). {{seq}} keeps counting across ticks.
+    void startAuto(int intervalMs, qint64 maxRecords, qint64 durationMs);
+    void stopAuto(const QString &why = QString());
+    bool autoRunning() const;
+    qint64 autoSent() const { return m_autoSent; }
+    // The window tells the editor what it sent (advances {{seq}} and the
+    // automatic mode's progress).
+    void noteSent(qsizetype count);
     // Puts a widget next to the copy count and Send (e.g. the codec picker).
     void addSendBarWidget(QWidget *widget);
 
@@ -57,20 +80,28 @@ public:
     // that says what is missing.
     Result<ProducerRecord> record() const;
     // copies() records with their templates expanded, or the template error.
+    // In automatic mode {{seq}} continues from the records already sent, and
+    // the last tick is cut to the records left.
     Result<QList<ProducerRecord>> records() const;
 
     // `copies` records from `record`, templates in key, value and header
-    // values expanded with seq 1..copies. Without variables the copies share
-    // their bytes; a field whose template does not parse stays as typed.
-    static QList<ProducerRecord> expandCopies(const ProducerRecord &record, int copies);
+    // values expanded with seq firstSeq..firstSeq+copies-1. Without variables
+    // the copies share their bytes; a field whose template does not parse
+    // stays as typed.
+    static QList<ProducerRecord> expandCopies(const ProducerRecord &record, int copies, quint64 firstSeq = 1);
     static constexpr int kMaxCopies = 100'000;
 
 Q_SIGNALS:
     void topicChanged(const QString &topic);
     void sendRequested();
+    void autoStateChanged(bool running);
 
 private:
     QWidget *buildHeadersEditor();
+    QWidget *buildAutoBar();
+    void updatePartitionPreview();
+    void updateAutoProgress();
+    void autoTick();
     void updateKeyPlaceholder();
     void removeSelectedHeaders();
     void updateSendButton();
@@ -88,6 +119,22 @@ private:
     QPushButton *m_sendButton = nullptr;
     QHBoxLayout *m_sendRow = nullptr;
     int m_sendBarWidgets = 0;
+    QLabel *m_previewLabel = nullptr;
+    int m_partitionCount = 0;
+
+    QSpinBox *m_autoIntervalSpin = nullptr;
+    QSpinBox *m_autoRecordsSpin = nullptr;
+    QSpinBox *m_autoDurationSpin = nullptr;
+    QPushButton *m_autoButton = nullptr;
+    QLabel *m_autoProgress = nullptr;
+    QTimer *m_autoTimer = nullptr;
+    QElapsedTimer m_autoClock;
+    qint64 m_autoSent = 0;
+    qint64 m_autoMaxRecords = 0;
+    qint64 m_autoDurationMs = 0;
+    bool m_autoRunning = false;
+    // {{seq}} of the first record of the next send, minus one.
+    quint64 m_seqBase = 0;
 };
 
 } // namespace kpw

@@ -1,5 +1,7 @@
 #include "ui/MetricsBar.h"
 
+#include "ui/Sparkline.h"
+
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -35,6 +37,11 @@ MetricsBar::MetricsBar(QWidget *parent) : QWidget(parent)
 
     // The rates change every second: room for typical numbers up front keeps
     // the bar from jittering. The counters only grow, and seldom in width.
+    m_throughput = new Sparkline(kHistorySeconds, this);
+    m_throughput->setObjectName(QStringLiteral("throughputChart"));
+    m_throughput->addSeries(tr("records/s"), QColor(0x2f, 0x6f, 0xb3));
+    m_throughput->setToolTip(tr("Records acknowledged per second, the last %1 minutes").arg(kHistorySeconds / 60));
+    layout->addWidget(m_throughput);
     m_recordsPerSec = addMetric("metricRecordsPerSec", tr("%1 rec/s").arg(QStringLiteral("000,000")),
                                 tr("Records acknowledged per second"));
     m_megabytesPerSec = addMetric("metricMegabytesPerSec", tr("%1 MB/s").arg(QStringLiteral("000.00")),
@@ -42,10 +49,22 @@ MetricsBar::MetricsBar(QWidget *parent) : QWidget(parent)
     for (QLabel *rate : {m_recordsPerSec, m_megabytesPerSec})
         rate->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     layout->addWidget(separator(this));
-    m_delivered = addMetric("metricDelivered", QString(), tr("Records delivered since Connect"));
+    m_latency = new Sparkline(kHistorySeconds, this);
+    m_latency->setObjectName(QStringLiteral("latencyChart"));
+    m_latency->addSeries(tr("p50"), QColor(0x1b, 0x7f, 0x3b));
+    m_latency->addSeries(tr("p99"), QColor(0xc2, 0x6a, 0x00));
+    m_latency->setToolTip(tr("Latency from send() to acknowledgement, the last %1 minutes: p50 (green) and p99 "
+                             "(orange)")
+                              .arg(kHistorySeconds / 60));
+    layout->addWidget(m_latency);
+    m_latencyLabel = addMetric("metricLatency", tr("p50 %1 / p99 %1 ms").arg(QStringLiteral("000.0")),
+                               tr("Latency from send() to acknowledgement, last second"));
+    layout->addWidget(separator(this));
+    m_sent = addMetric("metricSent", QString(), tr("Records handed to the producer since Connect"));
+    m_delivered = addMetric("metricDelivered", QString(), tr("Records acknowledged by the broker since Connect"));
     m_failed = addMetric("metricFailed", QString(), tr("Records that failed since Connect"));
-    m_queued =
-        addMetric("metricQueued", QString(), tr("Records accepted by the producer and not yet acknowledged or failed"));
+    m_queued = addMetric("metricQueued", QString(),
+                         tr("Records in flight: accepted by the producer and not yet acknowledged or failed"));
     m_inFlight = addMetric("metricInFlight", QString(), tr("Produce requests sent and not yet answered"));
     clear();
 }
@@ -66,6 +85,12 @@ const ProducerStats &MetricsBar::stats() const
     return m_stats;
 }
 
+void MetricsBar::addStats(const ProducerStats &stats)
+{
+    setStats(stats);
+    recordSample(stats);
+}
+
 void MetricsBar::setStats(const ProducerStats &stats)
 {
     m_stats = stats;
@@ -75,11 +100,15 @@ void MetricsBar::setStats(const ProducerStats &stats)
     // A trickle of small records is a few kB/s: keep it from reading as 0.00.
     m_megabytesPerSec->setText(
         tr("%1 MB/s").arg(locale.toString(megabytes, 'f', megabytes > 0 && megabytes < 0.01 ? 3 : 2)));
-    m_delivered->setText(tr("delivered %1").arg(locale.toString(stats.recordsDelivered)));
+    m_latencyLabel->setText(
+        tr("p50 %1 / p99 %2 ms")
+            .arg(locale.toString(stats.latencyP50Ms, 'f', 1), locale.toString(stats.latencyP99Ms, 'f', 1)));
+    m_sent->setText(tr("sent %1").arg(locale.toString(stats.recordsSent)));
+    m_delivered->setText(tr("acked %1").arg(locale.toString(stats.recordsDelivered)));
     m_failed->setText(tr("failed %1").arg(locale.toString(stats.recordsFailed)));
     m_failed->setStyleSheet(stats.recordsFailed > 0 ? kErrorStyle : QString());
-    m_queued->setText(tr("queued %1").arg(locale.toString(stats.queuedRecords)));
-    m_inFlight->setText(tr("in flight %1").arg(locale.toString(stats.inFlightRequests)));
+    m_queued->setText(tr("in flight %1").arg(locale.toString(stats.queuedRecords)));
+    m_inFlight->setText(tr("requests %1").arg(locale.toString(stats.inFlightRequests)));
 
     // The finer numbers, for whoever hovers over any of the figures.
     const QString details =
@@ -92,13 +121,23 @@ void MetricsBar::setStats(const ProducerStats &stats)
                  locale.formattedDataSize(qint64(stats.avgBatchBytes), 1, QLocale::DataSizeIecFormat),
                  locale.toString(stats.compressionRatio * 100, 'f', 0), locale.toString(stats.recordsSent),
                  locale.toString(stats.retries));
-    for (QLabel *label : {m_recordsPerSec, m_megabytesPerSec, m_delivered, m_failed, m_queued, m_inFlight})
+    for (QLabel *label :
+         {m_recordsPerSec, m_megabytesPerSec, m_latencyLabel, m_sent, m_delivered, m_failed, m_queued, m_inFlight})
         label->setToolTip(label->property("description").toString() + QStringLiteral("\n\n") + details);
+}
+
+void MetricsBar::recordSample(const ProducerStats &stats)
+{
+    m_throughput->append(0, stats.recordsPerSec);
+    m_latency->append(0, stats.latencyP50Ms);
+    m_latency->append(1, stats.latencyP99Ms);
 }
 
 void MetricsBar::clear()
 {
     setStats(ProducerStats());
+    m_throughput->clear();
+    m_latency->clear();
 }
 
 } // namespace kpw

@@ -26,6 +26,7 @@ struct DeliveryReport
     std::optional<QByteArray> key; // at most kKeyPreview bytes of the key
     qsizetype keySize = -1;        // -1: null key
     qsizetype valueSize = -1;      // -1: null value (tombstone)
+    int headerCount = 0;
     int attempts = 1;
     // Idempotent producer: the batch's producer id and epoch, and this
     // record's sequence number (-1 otherwise).

@@ -348,6 +348,7 @@ void Producer::send(const QList<ProducerRecord> &records, quint64 firstId)
         meta.timestampMs = rec.timestampMs.value_or(wallMs);
         meta.keySize = rec.key ? rec.key->size() : -1;
         meta.valueSize = rec.value ? rec.value->size() : -1;
+        meta.headerCount = static_cast<int>(rec.headers.size());
         if (rec.key)
             meta.keyPreview = rec.key->left(DeliveryReport::kKeyPreview);
         meta.bufferBytes = RecordBatchBuilder::recordSizeBound(rec.key, rec.value, rec.headers);
@@ -943,6 +944,7 @@ void Producer::completeBatch(const Batch &batch, std::int64_t baseOffset, std::i
         r.key = m.keyPreview;
         r.keySize = m.keySize;
         r.valueSize = m.valueSize;
+        r.headerCount = m.headerCount;
         r.attempts = std::max(1, batch.attempts);
         if (batch.stampPid >= 0) {
             r.producerId = batch.stampPid;
@@ -979,6 +981,7 @@ void Producer::failRecord(const RecordMeta &meta, const QString &topic, std::int
     r.latencyMs = static_cast<double>(m_clock.nsecsElapsed() - meta.enqueuedNs) / 1e6;
     r.key = meta.keyPreview;
     r.keySize = meta.keySize;
+    r.headerCount = meta.headerCount;
     r.valueSize = meta.valueSize;
     r.errorCode = error.code;
     r.errorMessage = error.message;

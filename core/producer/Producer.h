@@ -95,6 +95,7 @@ private:
         std::optional<QByteArray> keyPreview;
         qsizetype keySize = -1;
         qsizetype valueSize = -1;
+        int headerCount = 0;
         qsizetype bufferBytes = 0; // reserved in the BufferGate, released with the report
     };
     struct Batch

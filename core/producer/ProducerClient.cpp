@@ -166,6 +166,7 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
             d.partition = r.partition;
             d.keySize = r.key ? r.key->size() : -1;
             d.valueSize = r.value ? r.value->size() : -1;
+            d.headerCount = static_cast<int>(r.headers.size());
             d.errorCode = KafkaError::ClientBufferFull;
             d.errorMessage =
                 QStringLiteral("buffer.memory=%1 bytes is full of unacknowledged records%2")

@@ -2,6 +2,7 @@
 #include "TestBroker.h"
 
 #include "ui/DeliveryReportModel.h"
+#include "ui/DeliveryReportView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageEditor.h"
 #include "ui/ProducerSettingsWidget.h"
@@ -182,7 +183,10 @@ void TestMainWindow::connectSelectAndSend()
     editor->addHeader(QStringLiteral("trace-id"), QStringLiteral("abc-123"));
     QTest::mouseClick(sendButton, Qt::LeftButton);
 
-    auto *reports = qobject_cast<DeliveryReportModel *>(reportView->model());
+    // The view shows the model through its filter proxy.
+    auto *filter = qobject_cast<kpw::DeliveryReportFilter *>(reportView->model());
+    QVERIFY(filter);
+    auto *reports = filter->reportModel();
     QVERIFY(reports);
     QTRY_COMPARE_WITH_TIMEOUT(reports->rowCount(), 1, kTimeoutMs);
     QCOMPARE(cell(reports, 0, DeliveryReportModel::StatusColumn), QStringLiteral("OK"));
