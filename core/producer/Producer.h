@@ -162,7 +162,8 @@ private:
     struct CoordinatorCall; // one request to a transaction or group coordinator, retried
     void callCoordinator(const std::shared_ptr<CoordinatorCall> &call);
     void retryCoordinatorCall(const std::shared_ptr<CoordinatorCall> &call, int delayMs);
-    std::shared_ptr<CoordinatorCall> initProducerIdCall(bool bump, const std::shared_ptr<InitProducerIdResponse> &result);
+    std::shared_ptr<CoordinatorCall> initProducerIdCall(bool bump,
+                                                        const std::shared_ptr<InitProducerIdResponse> &result);
     void findCoordinator(CoordinatorType type, const QString &key, const std::function<void(const Error &)> &then);
     bool sendsAllowed() const; // producer id known, no epoch bump pending
     void requestProducerId(bool bump);

@@ -358,8 +358,8 @@ void Producer::onProducerId(std::int64_t pid, std::int16_t epoch)
 // InitProducerId to the transaction coordinator, for initTransactions() and
 // for the epoch bump after an abort (with the current id and epoch, KIP-360).
 // The decoded answer lands in *result.
-std::shared_ptr<Producer::CoordinatorCall> Producer::initProducerIdCall(bool bump,
-                                                                        const std::shared_ptr<InitProducerIdResponse> &result)
+std::shared_ptr<Producer::CoordinatorCall>
+Producer::initProducerIdCall(bool bump, const std::shared_ptr<InitProducerIdResponse> &result)
 {
     auto call = std::make_shared<CoordinatorCall>();
     InitProducerIdRequest req;
