@@ -252,7 +252,7 @@ QString BrokerConnection::describeSocketError() const
 {
     if (!m_tlsError.isEmpty())
         return QStringLiteral("TLS handshake failed: %1").arg(m_tlsError);
-    const QString why = m_socket->errorString();
+    QString why = m_socket->errorString(); // not const: returned by move
     if (!m_options.security.tls())
         return why;
     const auto err = m_socket->error();

@@ -37,7 +37,7 @@ void ConnectionCheck::run(const ProducerConfig &config)
     options.security = *sec;
     m_pending = static_cast<int>(servers.size());
     for (int i = 0; i < servers.size(); ++i) {
-        const QString hp = servers[i];
+        const QString &hp = servers[i];
         const auto colon = hp.lastIndexOf(QLatin1Char(':'));
         auto *c = new BrokerConnection(-1 - i, hp.left(colon), static_cast<quint16>(hp.mid(colon + 1).toUInt()),
                                        options, this);

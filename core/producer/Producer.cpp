@@ -111,7 +111,7 @@ void Producer::start()
     }
     const QStringList servers = m_config.bootstrapServers();
     for (int i = 0; i < servers.size(); ++i) {
-        const QString hp = servers[i];
+        const QString &hp = servers[i];
         const auto colon = hp.lastIndexOf(QLatin1Char(':'));
         auto *c = new BrokerConnection(-1 - i, hp.left(colon), static_cast<quint16>(hp.mid(colon + 1).toUInt()),
                                        m_connOptions, this);
@@ -688,7 +688,7 @@ void Producer::sendRequest(BrokerConnection *conn, std::vector<BatchPtr> batches
                 e.producerId = self->m_txn.producerId;
                 e.producerEpoch = self->m_txn.producerEpoch;
                 e.sequences = seqText;
-                e.errorCode = body ? 0 : body.error().code;
+                e.errorCode = body ? std::int16_t{0} : body.error().code;
                 e.result = body ? QStringLiteral("answered") : KafkaError::name(body.error().code);
                 if (!body) {
                     e.detail = body.error().message;

@@ -161,10 +161,11 @@ private:
 
     // Idempotence and transactions (ProducerTxn.cpp)
     struct CoordinatorCall; // one request to a transaction or group coordinator, retried
-    void callCoordinator(std::shared_ptr<CoordinatorCall> call);
-    void retryCoordinatorCall(std::shared_ptr<CoordinatorCall> call, int delayMs);
-    std::shared_ptr<CoordinatorCall> initProducerIdCall(bool bump, std::shared_ptr<InitProducerIdResponse> result);
-    void findCoordinator(CoordinatorType type, const QString &key, std::function<void(const Error &)> then);
+    void callCoordinator(const std::shared_ptr<CoordinatorCall> &call);
+    void retryCoordinatorCall(const std::shared_ptr<CoordinatorCall> &call, int delayMs);
+    std::shared_ptr<CoordinatorCall> initProducerIdCall(bool bump,
+                                                        const std::shared_ptr<InitProducerIdResponse> &result);
+    void findCoordinator(CoordinatorType type, const QString &key, const std::function<void(const Error &)> &then);
     bool sendsAllowed() const; // producer id known, no epoch bump pending
     void requestProducerId(bool bump);
     void onProducerId(std::int64_t pid, std::int16_t epoch);

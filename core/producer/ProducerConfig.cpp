@@ -835,7 +835,7 @@ QString ProducerConfig::clientId() const
 std::int16_t ProducerConfig::acks() const
 {
     const QString a = value(QStringLiteral("acks"));
-    return a == QLatin1StringView("all") ? -1 : static_cast<std::int16_t>(a.toInt());
+    return a == QLatin1StringView("all") ? std::int16_t{-1} : static_cast<std::int16_t>(a.toInt());
 }
 int ProducerConfig::lingerMs() const
 {

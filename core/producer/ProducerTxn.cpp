@@ -156,7 +156,7 @@ std::int16_t Producer::produceMaxVersion() const
 
 // --- coordinators ---------------------------------------------------------
 
-void Producer::findCoordinator(CoordinatorType type, const QString &key, std::function<void(const Error &)> then)
+void Producer::findCoordinator(CoordinatorType type, const QString &key, const std::function<void(const Error &)> &then)
 {
     BrokerConnection *conn = bootstrapConnection(0);
     if (!conn) {
@@ -224,7 +224,7 @@ void Producer::findCoordinator(CoordinatorType type, const QString &key, std::fu
         });
 }
 
-void Producer::retryCoordinatorCall(std::shared_ptr<CoordinatorCall> call, int delayMs)
+void Producer::retryCoordinatorCall(const std::shared_ptr<CoordinatorCall> &call, int delayMs)
 {
     QPointer<Producer> self(this);
     QTimer::singleShot(delayMs, this, [self, call] {
@@ -233,7 +233,7 @@ void Producer::retryCoordinatorCall(std::shared_ptr<CoordinatorCall> call, int d
     });
 }
 
-void Producer::callCoordinator(std::shared_ptr<CoordinatorCall> call)
+void Producer::callCoordinator(const std::shared_ptr<CoordinatorCall> &call)
 {
     if (m_shutdown) {
         call->done({KafkaError::ClientShutdown, QStringLiteral("the producer was closed")});
@@ -358,8 +358,8 @@ void Producer::onProducerId(std::int64_t pid, std::int16_t epoch)
 // InitProducerId to the transaction coordinator, for initTransactions() and
 // for the epoch bump after an abort (with the current id and epoch, KIP-360).
 // The decoded answer lands in *result.
-std::shared_ptr<Producer::CoordinatorCall> Producer::initProducerIdCall(bool bump,
-                                                                        std::shared_ptr<InitProducerIdResponse> result)
+std::shared_ptr<Producer::CoordinatorCall>
+Producer::initProducerIdCall(bool bump, const std::shared_ptr<InitProducerIdResponse> &result)
 {
     auto call = std::make_shared<CoordinatorCall>();
     InitProducerIdRequest req;

@@ -18,7 +18,7 @@ namespace {
 // xerial snappy-java framing, as the Java client writes it.
 constexpr unsigned char kXerialMagic[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
 constexpr qsizetype kXerialHeader = 16;
-constexpr qsizetype kXerialBlock = 32 * 1024;
+constexpr qsizetype kXerialBlock = qsizetype{32} * 1024;
 
 Error codecError(Compression c, const QString &what)
 {

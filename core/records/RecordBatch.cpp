@@ -64,7 +64,7 @@ Error decodeError(std::int64_t baseOffset, const QString &what)
 
 } // namespace
 
-RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(std::move(params))
+RecordBatchBuilder::RecordBatchBuilder(BatchParams params) : m_params(params)
 {
     reset(std::max<qsizetype>(m_params.initialCapacity, kBatchHeaderSize));
 }

@@ -87,7 +87,7 @@ void ClusterClient::fetchMetadata(const std::optional<QList<QString>> &topics, M
     tryMetadata(topics, std::move(done), 0, {});
 }
 
-void ClusterClient::tryMetadata(std::optional<QList<QString>> topics, MetadataCallback done, int attempt,
+void ClusterClient::tryMetadata(const std::optional<QList<QString>> &topics, MetadataCallback done, int attempt,
                                 QStringList errors)
 {
     const auto all = candidates();

@@ -48,7 +48,8 @@ Q_SIGNALS:
     void connectionFailed(const kpw::Error &error); // any connection; for logs
 
 private:
-    void tryMetadata(std::optional<QList<QString>> topics, MetadataCallback done, int attempt, QStringList errors);
+    void tryMetadata(const std::optional<QList<QString>> &topics, MetadataCallback done, int attempt,
+                     QStringList errors);
     QList<BrokerConnection *> candidates();
     BrokerConnection *track(BrokerConnection *c);
 

@@ -45,7 +45,7 @@ OffsetLookup::~OffsetLookup()
 }
 
 void OffsetLookup::listOffsets(const QString &topic, std::int64_t timestamp, IsolationLevel isolation,
-                               OffsetsCallback done)
+                               const OffsetsCallback &done)
 {
     QPointer<OffsetLookup> self(this);
     m_cluster->fetchMetadata(
@@ -122,13 +122,14 @@ void OffsetLookup::listOffsets(const QString &topic, std::int64_t timestamp, Iso
         });
 }
 
-void OffsetLookup::committedOffsets(const QString &group, const std::optional<QString> &topic, CommittedCallback done)
+void OffsetLookup::committedOffsets(const QString &group, const std::optional<QString> &topic,
+                                    const CommittedCallback &done)
 {
-    findCoordinator(group, topic, std::move(done), 0);
+    findCoordinator(group, topic, done, 0);
 }
 
-void OffsetLookup::retryCoordinator(const QString &group, const std::optional<QString> &topic, CommittedCallback done,
-                                    int attempt, const Error &why)
+void OffsetLookup::retryCoordinator(const QString &group, const std::optional<QString> &topic,
+                                    const CommittedCallback &done, int attempt, const Error &why)
 {
     if (attempt + 1 >= kCoordinatorAttempts) {
         done(why);
@@ -141,8 +142,8 @@ void OffsetLookup::retryCoordinator(const QString &group, const std::optional<QS
     });
 }
 
-void OffsetLookup::findCoordinator(const QString &group, const std::optional<QString> &topic, CommittedCallback done,
-                                   int attempt)
+void OffsetLookup::findCoordinator(const QString &group, const std::optional<QString> &topic,
+                                   const CommittedCallback &done, int attempt)
 {
     BrokerConnection *conn = m_cluster->anyConnection();
     if (!conn) {
@@ -192,7 +193,7 @@ void OffsetLookup::findCoordinator(const QString &group, const std::optional<QSt
 }
 
 void OffsetLookup::offsetFetch(BrokerConnection *coordinator, const QString &group, const std::optional<QString> &topic,
-                               CommittedCallback done, int attempt)
+                               const CommittedCallback &done, int attempt)
 {
     OffsetFetchRequest req;
     // Every topic the group committed (null list, v2+), filtered here: no

@@ -50,17 +50,18 @@ public:
 
     // timestamp: ListOffsetsRequest::Earliest, ::Latest (the last stable
     // offset with ReadCommitted), or a time in ms. Sorted by partition.
-    void listOffsets(const QString &topic, std::int64_t timestamp, IsolationLevel isolation, OffsetsCallback done);
+    void listOffsets(const QString &topic, std::int64_t timestamp, IsolationLevel isolation,
+                     const OffsetsCallback &done);
     // The group's committed offsets, of every topic or of one; sorted by
     // topic and partition. Coordinator moves and loads are retried.
-    void committedOffsets(const QString &group, const std::optional<QString> &topic, CommittedCallback done);
+    void committedOffsets(const QString &group, const std::optional<QString> &topic, const CommittedCallback &done);
 
 private:
-    void findCoordinator(const QString &group, const std::optional<QString> &topic, CommittedCallback done,
+    void findCoordinator(const QString &group, const std::optional<QString> &topic, const CommittedCallback &done,
                          int attempt);
     void offsetFetch(BrokerConnection *coordinator, const QString &group, const std::optional<QString> &topic,
-                     CommittedCallback done, int attempt);
-    void retryCoordinator(const QString &group, const std::optional<QString> &topic, CommittedCallback done,
+                     const CommittedCallback &done, int attempt);
+    void retryCoordinator(const QString &group, const std::optional<QString> &topic, const CommittedCallback &done,
                           int attempt, const Error &why);
 
     QPointer<ClusterClient> m_cluster;

@@ -65,7 +65,7 @@ VersionRange Api::clientRange(ApiKey key)
 std::int16_t Api::firstFlexibleVersion(ApiKey key)
 {
     const auto *a = find(key);
-    return a ? a->firstFlexible : -1;
+    return a ? a->firstFlexible : std::int16_t{-1};
 }
 
 bool Api::isFlexible(ApiKey key, std::int16_t version)

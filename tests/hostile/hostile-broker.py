@@ -28,6 +28,8 @@ leader of topic "t" partition 0, Produce), then misbehaves as --mode says:
   close-mid-response Produce: the first bytes of a response, then RST
   tls-port           first bytes of every connection: a TLS alert record, as a
                      TLS listener answers a plaintext client
+  tls-stall          accepts and reads, never writes a byte: to a TLS client
+                     (security.protocol=SSL) a handshake that never finishes
   never-accept-apiversions  every ApiVersions request: never answered
   negative-array     Metadata: an array count of --count (default -5) at --where
   huge-array         Metadata: an array count of --count (default 1e9) at --where
@@ -60,7 +62,7 @@ MODES = [
     "ok", "garbage", "garbage-framed", "truncated", "huge-frame", "big-frame", "wrong-correlation",
     "unsolicited", "unsolicited-extra", "trickle", "silent", "close-mid-response",
     "tls-port", "never-accept-apiversions", "negative-array", "huge-array", "not-leader",
-    "no-leader", "unknown-leader", "dead-leader",
+    "no-leader", "unknown-leader", "dead-leader", "tls-stall",
 ]
 
 
@@ -246,6 +248,10 @@ class Peer:
             pass
 
     async def serve(self, conn, reader, writer):
+        if self.mode == "tls-stall":
+            log("conn %d: reading, never answering (the TLS handshake never finishes)" % conn)
+            await self.drain_forever(reader)
+            return
         if self.mode == "unsolicited" and self.metadata_served:
             f = frame(0, api_versions_body(0, [(API_VERSIONS, 0, 0)]))
             log("conn %d: unsolicited %d-byte frame before any request" % (conn, len(f)))

@@ -24,6 +24,8 @@
 #include "producer/ProducerConfig.h"
 #include "records/ProducerRecord.h"
 
+#include "HostilePeer.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -37,11 +39,12 @@
 #include <algorithm>
 
 using namespace kpw;
+using kpw::test::kPeerScript;
+using kpw::test::kPython;
+using kpw::test::Peer;
 
 namespace {
 
-const QString kPython = QStringLiteral(KPW_PYTHON3);
-const QString kPeerScript = QStringLiteral(KPW_HOSTILE_BROKER);
 const QString kCli = QStringLiteral(KPW_CLI_PATH);
 
 // Short client timeouts so that every mode ends in seconds.
@@ -132,77 +135,6 @@ private:
     ProcStatus m_base;
     ProcStatus m_peak;
     QTimer m_timer;
-};
-
-// The hostile peer: python3 hostile-broker.py, its port, its log.
-class Peer final
-{
-public:
-    Peer()
-    {
-        QObject::connect(&m_proc, &QProcess::readyReadStandardError, &m_proc,
-                         [this] { m_log += m_proc.readAllStandardError(); });
-    }
-    ~Peer() { stop(); }
-
-    bool start(const QString &mode, const QStringList &extraArgs, QString *why)
-    {
-        const QString portFile = m_dir.filePath(QStringLiteral("port"));
-        QStringList args{kPeerScript,
-                         QStringLiteral("--mode"),
-                         mode,
-                         QStringLiteral("--port-file"),
-                         portFile,
-                         QStringLiteral("--max-seconds"),
-                         QStringLiteral("120")};
-        args += extraArgs;
-        m_proc.start(kPython, args); // stdin stays open: the peer exits when we go away
-        if (!m_proc.waitForStarted(10000)) {
-            *why = QStringLiteral("cannot start %1: %2").arg(kPython, m_proc.errorString());
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (!QFile::exists(portFile) && t.elapsed() < 10000 && m_proc.state() == QProcess::Running)
-            QTest::qWait(10);
-        QFile f(portFile);
-        if (!f.open(QIODevice::ReadOnly)) {
-            *why = QStringLiteral("the peer wrote no port file; its log:\n%1").arg(log());
-            return false;
-        }
-        m_port = static_cast<quint16>(f.readAll().trimmed().toUInt());
-        if (m_port == 0) {
-            *why = QStringLiteral("bad port file; peer log:\n%1").arg(log());
-            return false;
-        }
-        return true;
-    }
-
-    void stop()
-    {
-        if (m_proc.state() != QProcess::NotRunning) {
-            m_proc.kill();
-            m_proc.waitForFinished(5000);
-        }
-        m_log += m_proc.readAllStandardError();
-    }
-
-    bool running() const { return m_proc.state() == QProcess::Running; }
-    quint16 port() const { return m_port; }
-    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
-    QString log() const { return QString::fromUtf8(m_log); }
-    // Lines of the peer's log with this event word ("PRODUCE", "CONNECT", "METADATA").
-    int count(const QString &event) const
-    {
-        return static_cast<int>(log().count(
-            QRegularExpression(QStringLiteral("^\\S+ %1 ").arg(event), QRegularExpression::MultilineOption)));
-    }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_proc;
-    QByteArray m_log;
-    quint16 m_port = 0;
 };
 
 ProducerConfig hostileConfig(const QString &address)
