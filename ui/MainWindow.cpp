@@ -556,6 +556,7 @@ void MainWindow::sendRecord()
         return;
     }
     if (const auto formatError = applyFormats(*records)) {
+        m_editor->stopAuto(tr("stopped: %1").arg(*formatError));
         showError(*formatError);
         return;
     }
