@@ -169,9 +169,11 @@ int runTopics(QCoreApplication &app, const QStringList &args)
         finish(1);
     });
 
+    // The handlers run inside app.exec(), after the blocks below have ended: what
+    // they need from those blocks they take by value.
     if (creating) {
         const bool validateOnly = p.isSet(QStringLiteral("validate-only"));
-        QObject::connect(&admin, &AdminClient::topicCreated, &app, [&](quint64, const CreatedTopic &t, bool) {
+        QObject::connect(&admin, &AdminClient::topicCreated, &app, [&, validateOnly](quint64, const CreatedTopic &t, bool) {
             out << (validateOnly ? "valid: " : "created: ") << t.name << " partitions=" << t.partitions
                 << " replication=" << t.replicationFactor << Qt::endl;
             finish(0);
@@ -179,7 +181,7 @@ int runTopics(QCoreApplication &app, const QStringList &args)
         admin.createTopic(newTopic, validateOnly);
     } else if (p.isSet(QStringLiteral("delete"))) {
         const QString topic = p.value(QStringLiteral("delete"));
-        QObject::connect(&admin, &AdminClient::topicDeleted, &app, [&](quint64, const QString &t) {
+        QObject::connect(&admin, &AdminClient::topicDeleted, &app, [&, topic](quint64, const QString &t) {
             out << "deleted: " << t << Qt::endl;
             finish(0);
         });
@@ -187,7 +189,7 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     } else if (p.isSet(QStringLiteral("describe"))) {
         const QString topic = p.value(QStringLiteral("describe"));
         QObject::connect(
-            &admin, &AdminClient::topicsDescribed, &app, [&](quint64, const QList<TopicDescription> &topics) {
+            &admin, &AdminClient::topicsDescribed, &app, [&, topic](quint64, const QList<TopicDescription> &topics) {
                 const TopicDescription *t = topics.isEmpty() ? nullptr : &topics.constFirst();
                 if (!t || t->errorCode != KafkaError::None) {
                     const std::int16_t c = t ? t->errorCode : KafkaError::UnknownTopicOrPartition;
@@ -219,7 +221,7 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     } else {
         const bool all = p.isSet(QStringLiteral("all"));
         QObject::connect(
-            &admin, &AdminClient::topicsDescribed, &app, [&](quint64, const QList<TopicDescription> &topics) {
+            &admin, &AdminClient::topicsDescribed, &app, [&, all](quint64, const QList<TopicDescription> &topics) {
                 for (const auto &t : topics) {
                     if (t.internal && !all)
                         continue;

@@ -310,7 +310,7 @@ void TestMainWindow::sendCopiesWithSeq()
     // The metrics bar hears about them with the next statistics tick.
     auto *delivered = child<QLabel>(window, "metricDelivered");
     QVERIFY(delivered);
-    QTRY_COMPARE_WITH_TIMEOUT(delivered->text(), QStringLiteral("delivered 5"), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(delivered->text(), QStringLiteral("acked 5"), kTimeoutMs);
     QCOMPARE(child<QLabel>(window, "metricFailed")->text(), QStringLiteral("failed 0"));
     QVERIFY(child<QLabel>(window, "metricRecordsPerSec")->text().endsWith(QStringLiteral("rec/s")));
 }

@@ -210,8 +210,10 @@ void TstGuiHostile::windowAgainstHostilePeer()
     auto *reportView = child<QTableView>(*window, "reportView");
     auto *logView = child<QPlainTextEdit>(*window, "logView");
     QVERIFY(settings && editor && connectButton && status && message && counts && reportView && logView);
-    auto *reports = qobject_cast<DeliveryReportModel *>(reportView->model());
+    // The view shows the model through its filter proxy; the window owns the model itself.
+    DeliveryReportModel *reports = window->reportModel();
     QVERIFY(reports);
+    QVERIFY(reportView->model() != nullptr);
 
     // The short timeouts go in through the settings panel, as a user would set them.
     ProducerConfig config = settings->config();
