@@ -1,5 +1,7 @@
 #include "TopicsCommand.h"
 
+#include "ProfileCommand.h"
+
 #include "admin/AdminClient.h"
 #include "producer/ProducerConfig.h"
 #include "wire/KafkaError.h"
@@ -47,6 +49,7 @@ int runTopics(QCoreApplication &app, const QStringList &args)
         "                                               then the topic's configs, '*' marking non-defaults\n"
         "  kpw-cli topics -b HOST:PORT --create TOPIC --partitions N --replication-factor R [--config k=v]...\n"
         "  kpw-cli topics -b HOST:PORT --delete TOPIC\n"
+        "  kpw-cli topics --profile NAME ...             the connection of a saved profile (kpw-cli profile list)\n"
         "Exit code 0 on success, 1 when the broker refused (its error name and message on stderr) or could not "
         "be reached, 2 for a usage error."));
     p.addHelpOption();
@@ -74,11 +77,15 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     p.addOption({QStringLiteral("delete"), QStringLiteral("Delete a topic."), QStringLiteral("topic")});
     p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("Give up after T milliseconds (default 30000)."),
                  QStringLiteral("T")});
+    addProfileOption(p);
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
 
     ProducerConfig config;
+    // --profile first; --producer.config, -X and -b override it.
+    if (const int rc = applyProfileOption(p, config))
+        return rc;
     if (p.isSet(QStringLiteral("producer.config"))) {
         auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")));
         if (!r)
@@ -99,6 +106,8 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     }
     if (config.bootstrapServers().isEmpty())
         return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    if (const int rc = checkProfileSecrets(config))
+        return rc;
 
     const int actions = int(p.isSet(QStringLiteral("describe"))) + int(p.isSet(QStringLiteral("create"))) +
                         int(p.isSet(QStringLiteral("delete")));

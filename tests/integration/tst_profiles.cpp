@@ -7,7 +7,7 @@
 //    the settings file holds no secret (its bytes are searched);
 //  - with the keychain unreachable, kpw-cli says so and how to give the
 //    secret instead, and never writes it anywhere;
-//  - kpw-cli produce --profile NAME over the fixture's SASL_SSL, SASL_PLAINTEXT
+//  - kpw-cli produce --profile NAME (and topics --describe) over the fixture's SASL_SSL, SASL_PLAINTEXT
 //    and SSL listeners, read back by librdkafka; no password on the command
 //    line (/proc/PID/cmdline of the running process);
 //  - --producer.config and -X override the profile.
@@ -441,6 +441,13 @@ void TstProfiles::cliProduceWithProfile()
     QCOMPARE(read.size(), 2);
     QCOMPARE(read[0].value.value_or(QByteArray()), QByteArray("first via profile"));
     QCOMPARE(read[1].value.value_or(QByteArray()), QByteArray("second via profile"));
+
+    // The same profile lists and describes topics over its listener.
+    QCOMPARE(cli({QStringLiteral("topics"), QStringLiteral("--profile"), name, QStringLiteral("--describe"), topic}, {},
+                 &out, &err),
+             0);
+    QVERIFY2(out.startsWith(topic + QStringLiteral(" partitions=1 ")), qPrintable(out + err));
+    QVERIFY2(out.contains(QStringLiteral("latest=2")), qPrintable(out));
 
     const QByteArray settingsBytes = readFile(settingsFile());
     QVERIFY(settingsBytes.contains("bootstrap.servers"));
