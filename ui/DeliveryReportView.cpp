@@ -245,12 +245,12 @@ DeliveryReportView::DeliveryReportView(DeliveryReportModel *model, QWidget *pare
     layout->addLayout(bar);
     layout->addWidget(m_table, 1);
 
-    auto *copy = new QAction(tr("&Copy"), this);
+    auto *copy = new QAction(tr("Delivery reports: copy the selected rows"), this);
     copy->setShortcut(QKeySequence::Copy);
     copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(copy, &QAction::triggered, this, &DeliveryReportView::copySelection);
     m_table->addAction(copy);
-    auto *find = new QAction(tr("Filter"), this);
+    auto *find = new QAction(tr("Delivery reports: filter by text"), this);
     find->setShortcut(QKeySequence::Find);
     find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(find, &QAction::triggered, this, [this] {

@@ -1,5 +1,7 @@
 #include "ui/MainWindow.h"
 
+#include "about/LibraryVersions.h"
+
 #include "net/ConnectionCheck.h"
 #include "producer/ProducerClient.h"
 #include "producer/ProducerConfig.h"
@@ -410,7 +412,11 @@ QWidget *MainWindow::buildReportPanel()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Connect"), this, &MainWindow::connectToCluster);
+    QAction *connectAction = file->addAction(tr("&Connect"), this, &MainWindow::connectToCluster);
+    connectAction->setObjectName(QStringLiteral("connectAction"));
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    QAction *testAction = file->addAction(tr("&Test Connection"), this, &MainWindow::testConnection);
+    testAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_J));
     // No shortcut here: Ctrl+Return belongs to the composer, and two owners would cancel out.
     file->addAction(tr("&Send Record"), this, &MainWindow::sendRecord);
     file->addSeparator();
@@ -428,14 +434,27 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
+    buildViewMenu();
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Kafka Producer Workbench"), this, [this] {
+    QAction *shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
+    shortcuts->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
+    QAction *about = help->addAction(tr("&About Kafka Producer Workbench"), this, [this] {
+        QString rows;
+        for (const auto &[name, version] : libraryVersions())
+            rows += QStringLiteral("<tr><td>%1</td><td>&nbsp;&nbsp;%2</td></tr>")
+                        .arg(name.toHtmlEscaped(), version.toHtmlEscaped());
         QMessageBox::about(this, tr("About Kafka Producer Workbench"),
                            tr("<h3>Kafka Producer Workbench %1</h3>"
                               "<p>Compose records, produce them to Apache Kafka and watch every delivery "
-                              "report: partition, offset, latency, error.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
+                              "report: partition, offset, latency, error.</p>"
+                              "<p>The producer speaks the Kafka protocol itself; it runs with:</p>"
+                              "<table>%2</table>")
+                               .arg(QCoreApplication::applicationVersion(), rows));
     });
+    about->setObjectName(QStringLiteral("aboutAction"));
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 

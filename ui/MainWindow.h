@@ -78,6 +78,8 @@ public Q_SLOTS:
     // Puts a profile's bootstrap and security settings in place for the next
     // Connect (the other producer settings stay as they are).
     void applyProfile(const kpw::ConnectionProfile &profile);
+    // Help > Keyboard Shortcuts (F1): every shortcut of the window, non-modal.
+    void showShortcuts();
 
 public:
     ConnectionsDialog *connectionsDialog() const;
@@ -102,6 +104,9 @@ private:
     QWidget *buildComposerTabs();
     QWidget *buildReportPanel();
     void buildMenus();
+    // View menu (MainWindowView.cpp): go to a tab, focus the topic filter,
+    // clear the table, the light/dark/system theme.
+    void buildViewMenu();
     void buildStatusBar();
     void wireClient();
     void restoreSettings();

@@ -1,5 +1,7 @@
 #include "ui/MessageEditor.h"
 
+#include "ui/Theme.h"
+
 #include "records/Partitioner.h"
 #include "serde/Template.h"
 #include "wire/KafkaError.h"
@@ -99,6 +101,7 @@ QsciScintilla *createValueEditor(QWidget *parent)
     editor->setScrollWidth(1);
     editor->setScrollWidthTracking(true);
     editor->setEolMode(QsciScintilla::EolUnix);
+    theme::styleEditor(editor); // light or dark, with the window
     return editor;
 }
 
@@ -251,6 +254,7 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
 
     for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
         auto *shortcut = new QShortcut(keys, this);
+        shortcut->setWhatsThis(tr("Composer: send (the copies set)"));
         connect(shortcut, &QShortcut::activated, this, &MessageEditor::sendRequested);
     }
 
@@ -311,6 +315,7 @@ QWidget *MessageEditor::buildAutoBar()
                       qint64(m_autoDurationSpin->value()) * 1000);
     });
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), this);
+    shortcut->setWhatsThis(tr("Composer: start or stop the automatic mode"));
     connect(shortcut, &QShortcut::activated, m_autoButton, &QPushButton::click);
     return bar;
 }

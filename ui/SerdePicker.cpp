@@ -1,5 +1,7 @@
 #include "ui/SerdePicker.h"
 
+#include "ui/Theme.h"
+
 #include "ui/QsciIncludes.h"
 
 #include <QComboBox>
@@ -60,6 +62,7 @@ QsciScintilla *createSchemaEditor(QWidget *parent)
     editor->setTabWidth(2);
     editor->setEolMode(QsciScintilla::EolUnix);
     editor->setWrapMode(QsciScintilla::WrapNone);
+    theme::styleEditor(editor);
     return editor;
 }
 
@@ -79,6 +82,7 @@ void setLexerFor(QsciScintilla *editor, serde::Format format)
     QsciLexer *old = editor->lexer();
     editor->setLexer(lexer);
     delete old;
+    theme::styleEditor(editor); // the new lexer's colours for the current palette
 }
 
 QString verdictStyle(bool ok)

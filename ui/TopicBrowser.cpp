@@ -217,9 +217,11 @@ TopicBrowser::TopicBrowser(QWidget *parent)
             &TopicBrowser::onCurrentChanged);
     auto *f5 = new QShortcut(QKeySequence(Qt::Key_F5), this);
     f5->setContext(Qt::WidgetWithChildrenShortcut);
+    f5->setWhatsThis(tr("Topic browser: refresh"));
     connect(f5, &QShortcut::activated, this, &TopicBrowser::refresh);
     auto *esc = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     esc->setContext(Qt::WidgetWithChildrenShortcut);
+    esc->setWhatsThis(tr("Topic browser: cancel the refresh"));
     connect(esc, &QShortcut::activated, this, &TopicBrowser::cancelRefresh);
 
     connect(m_admin, &AdminClient::topicsDescribed, this, &TopicBrowser::onTopicsDescribed);
