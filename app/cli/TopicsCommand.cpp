@@ -182,11 +182,12 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     // they need from those blocks they take by value.
     if (creating) {
         const bool validateOnly = p.isSet(QStringLiteral("validate-only"));
-        QObject::connect(&admin, &AdminClient::topicCreated, &app, [&, validateOnly](quint64, const CreatedTopic &t, bool) {
-            out << (validateOnly ? "valid: " : "created: ") << t.name << " partitions=" << t.partitions
-                << " replication=" << t.replicationFactor << Qt::endl;
-            finish(0);
-        });
+        QObject::connect(&admin, &AdminClient::topicCreated, &app,
+                         [&, validateOnly](quint64, const CreatedTopic &t, bool) {
+                             out << (validateOnly ? "valid: " : "created: ") << t.name << " partitions=" << t.partitions
+                                 << " replication=" << t.replicationFactor << Qt::endl;
+                             finish(0);
+                         });
         admin.createTopic(newTopic, validateOnly);
     } else if (p.isSet(QStringLiteral("delete"))) {
         const QString topic = p.value(QStringLiteral("delete"));
