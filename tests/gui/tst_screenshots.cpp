@@ -14,6 +14,7 @@
 #include "ui/MainWindow.h"
 #include "ui/MessageEditor.h"
 #include "ui/TopicBrowser.h"
+#include "ui/TopicBrowserModels.h"
 
 #include "ui/QsciIncludes.h"
 
