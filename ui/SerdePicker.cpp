@@ -617,6 +617,8 @@ void SerdePicker::rebuildSerializer()
             };
         }
     }
+    if (m_registryMode && m_resolved)
+        showResolvedStatus();
     if (m_registryMode && !m_resolved && m_strategyCombo->currentIndex() != 0)
         updateDefaultSubject(); // the record name comes from the schema
     Q_EMIT serializerChanged();
@@ -846,6 +848,7 @@ void SerdePicker::unresolve(const QString &why)
 {
     const bool was = m_resolved.has_value();
     m_resolved.reset();
+    m_registryNote.clear();
     m_registryError = why;
     if (m_registryMode)
         setRegistryMessage(tr("Not in use: %1").arg(why), -1);
@@ -1020,15 +1023,19 @@ void SerdePicker::applyFetched(const RegistrySchema &schema, const QString &note
     m_schemaEdit->setText(schema.schema);
     m_settingSchema = false;
     m_schemaTimer->stop();
-    QString text = registryUseText();
-    text += QStringLiteral(" (") + schema.schemaType + QLatin1Char(')');
-    if (*fmt == serde::Format::Protobuf)
-        text += tr(": pick the message type below");
-    if (!note.isEmpty())
-        text = note + QStringLiteral("; ") + text;
-    setRegistryMessage(text, 1);
+    m_registryNote = note;
     updateRegistryWidgets();
-    rebuildSerializer();
+    rebuildSerializer(); // shows the status
+}
+
+void SerdePicker::showResolvedStatus()
+{
+    QString text = registryUseText() + QStringLiteral(" (") + m_resolved->schemaType + QLatin1Char(')');
+    if (format() == serde::Format::Protobuf && m_typeCombo->currentText().isEmpty())
+        text += tr(": pick the message type below");
+    if (!m_registryNote.isEmpty())
+        text = m_registryNote + QStringLiteral("; ") + text;
+    setRegistryMessage(text, 1);
 }
 
 void SerdePicker::registerSchema()

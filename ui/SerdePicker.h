@@ -146,7 +146,8 @@ private:
     void chooseSchemaFile();
     void fillExample();
     void updateRegistryWidgets();
-    QString registryUseText() const; // "registry: orders-value v2 id 7"
+    QString registryUseText() const;
+    void showResolvedStatus(); // "registry: orders-value v2 id 7"
     void updateDefaultSubject();
     void unresolve(const QString &why);
     void setRegistryMessage(const QString &text, int tone); // -1 error, 0 neutral, 1 ok
@@ -199,6 +200,7 @@ private:
     quint64 m_registryRequest = 0; // answers to older requests are dropped
     QString m_topic;
     QString m_registryError;
+    QString m_registryNote; // "Registered: id 7", shown with the schema in use
     std::optional<RegistryUse> m_resolved;
     serde::PayloadFramer m_registryFramer;
     QString m_registryFramerDescription;
