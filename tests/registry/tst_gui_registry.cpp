@@ -50,6 +50,16 @@ const QString kOrderV1 = QStringLiteral(
 const QString kOrderBreaking = QStringLiteral(
     R"({"type":"record","name":"Order","namespace":"shop","fields":[{"name":"n","type":"long"},{"name":"item","type":"string"},{"name":"qty","type":"int"}]})");
 
+const QString kKeyProto = QStringLiteral(R"(syntax = "proto3";
+package shop;
+message Order {
+  int64 n = 1;
+  message Line { string item = 1; }
+  Line line = 2;
+}
+message Refund { int64 n = 1; }
+)");
+
 template <typename T> T *child(QWidget &window, const char *name)
 {
     T *widget = window.findChild<T *>(QString::fromLatin1(name));
@@ -324,9 +334,42 @@ void TestGuiRegistry::fetchSendAndErrors()
     editor->setValue(QStringLiteral(R"({"n": 42, "item": "tea", "qty": 2})"));
     value->validateNow();
     QVERIFY2(value->inputError().isEmpty(), qPrintable(value->inputError()));
+
+    // The key from the registry too, as Protobuf: the user picks the message
+    // type among those the schema defines, and the frame carries its index
+    // path after the id (a zigzag-varint count, then each index).
+    const QString keySubject = topic + QStringLiteral("-key");
+    auto keyId = registry.registerSchemaSync(keySubject, kKeyProto, QStringLiteral("PROTOBUF"));
+    QVERIFY2(keyId.ok(), qPrintable(keyId.ok() ? QString() : keyId.error().message));
+    SerdePicker *key = formats->keyPicker();
+    editor->setKey(QStringLiteral(R"({"n": 5})"));
+    key->setRegistrySource(true);
+    QCOMPARE(key->subject(), keySubject);
+    key->fetchSchema();
+    QTRY_VERIFY_WITH_TIMEOUT(!key->isRegistryBusy(), kTimeoutMs);
+    QVERIFY2(key->isRegistryResolved(), qPrintable(key->registryStatus()));
+    QCOMPARE(key->format(), Format::Protobuf);
+    QCOMPARE(key->messageTypes(), (QStringList{QStringLiteral("shop.Order"), QStringLiteral("shop.Order.Line"),
+                                               QStringLiteral("shop.Refund")}));
+    key->setMessageType(QStringLiteral("shop.Order.Line"));
+    key->setInput(QStringLiteral(R"({"item": "a"})"));
+    key->validateNow();
+    QCOMPARE(key->previewBytes(),
+             QByteArray(1, '\0') + idBytes(*keyId) + QByteArray::fromHex("040000") + QByteArray::fromHex("0a0161"));
+    key->setMessageType(QStringLiteral("shop.Refund"));
+    key->setInput(QStringLiteral(R"({"n": 5})"));
+    key->validateNow();
+    QCOMPARE(key->previewBytes(),
+             QByteArray(1, '\0') + idBytes(*keyId) + QByteArray::fromHex("0202") + QByteArray::fromHex("0805"));
+
     send(window); // and the registry is in use again
     QVERIFY2(message->text().startsWith(QStringLiteral("Sent")), qPrintable(message->text()));
     QTRY_COMPARE_WITH_TIMEOUT(window.reportModel()->rowCount(), 3, kTimeoutMs);
+    const QList<kpw::test::ConsumedRecord> all =
+        kpw::test::consumeAll(boot, topic, 3, kTimeoutMs, QStringLiteral("read_uncommitted"), &error);
+    QVERIFY2(all.size() == 3, qPrintable(error));
+    QCOMPARE(all.last().key.value_or(QByteArray()), key->previewBytes());
+    QCOMPARE(all.last().value.value_or(QByteArray()).mid(1, 4), idBytes(newId));
     QTest::qWait(100);
     const QString out = QStringLiteral(KPW_SCREENSHOT_DIR);
     QDir().mkpath(out);
