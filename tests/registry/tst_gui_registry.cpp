@@ -20,6 +20,7 @@
 
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -29,6 +30,7 @@
 #include <QNetworkReply>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -378,6 +380,24 @@ void TestGuiRegistry::fetchSendAndErrors()
     tabs->setCurrentIndex(0);
     QTest::qWait(50);
     QVERIFY(window.grab().save(out + QStringLiteral("/formats-registry-composer.png")));
+
+    // The record strategies name the subject from the schema in the editor.
+    value->setSubjectStrategy(1); // RecordName
+    QCOMPARE(value->subject(), QStringLiteral("shop.Order"));
+    value->setSubjectStrategy(2); // TopicRecordName
+    QCOMPARE(value->subject(), topic + QStringLiteral("-shop.Order"));
+    QVERIFY(!value->isRegistryResolved()); // another subject: Fetch again
+    value->setSubjectStrategy(0);
+    QCOMPARE(value->subject(), subject);
+
+    // Closing saves the registry's URL, never the basic-auth user info.
+    QVERIFY(window.close());
+    QSettings settings;
+    QCOMPARE(settings.value(QStringLiteral("schemaRegistry/url")).toString(), m_url);
+    settings.sync();
+    QFile file(settings.fileName());
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
+    QVERIFY(!file.readAll().contains("secret"));
 }
 
 QTEST_MAIN(TestGuiRegistry)
