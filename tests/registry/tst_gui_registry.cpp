@@ -34,6 +34,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 using kpw::MainWindow;
@@ -157,11 +158,13 @@ class TestGuiRegistry final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void fetchSendAndErrors();
+    void unauthorized();
 };
 
 void TestGuiRegistry::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear(); // a URL saved by an earlier run must not be there
     m_url = kpw::test::schemaRegistryUrl();
     QVERIFY(!m_url.isEmpty());
 }
@@ -398,6 +401,49 @@ void TestGuiRegistry::fetchSendAndErrors()
     QFile file(settings.fileName());
     QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
     QVERIFY(!file.readAll().contains("secret"));
+    MainWindow again;
+    QCOMPARE(again.formatsPanel()->registryUrl(), m_url);
+}
+
+// Apicurio 2.x has no HTTP basic auth: a registry that answers 401 to
+// everything stands in, and shows the picker sent the typed credentials.
+void TestGuiRegistry::unauthorized()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QByteArray request;
+    connect(&server, &QTcpServer::newConnection, &server, [&server, &request] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, &request] {
+            request += socket->readAll();
+            if (!request.contains("\r\n\r\n"))
+                return;
+            const QByteArray body = R"({"error_code":40101,"message":"Unauthorized"})";
+            socket->write("HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: " +
+                          QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            socket->disconnectFromHost();
+        });
+    });
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort());
+
+    kpw::SerdePanel panel;
+    panel.setRegistryUrl(url);
+    panel.setRegistryUserInfo(QStringLiteral("alice:wrong"));
+    SerdePicker *value = panel.valuePicker();
+    value->setRegistrySource(true);
+    value->setSubject(QStringLiteral("orders-value"));
+    value->fetchSchema();
+    QTRY_VERIFY_WITH_TIMEOUT(!value->isRegistryBusy(), kTimeoutMs);
+    QVERIFY(!value->isRegistryResolved());
+    const QString status = value->registryStatus();
+    QVERIFY2(status.contains(QStringLiteral("401")) && status.contains(QStringLiteral("authentication failed")) &&
+                 status.contains(url) && status.contains(QStringLiteral("orders-value")),
+             qPrintable(status));
+    QVERIFY2(request.contains("Authorization: Basic " + QByteArrayLiteral("alice:wrong").toBase64()),
+             request.constData());
+    auto sent = value->serialize(QStringLiteral("{}"));
+    QVERIFY(!sent.ok());
+    QVERIFY2(sent.error().toString().contains(QStringLiteral("401")), qPrintable(sent.error().toString()));
 }
 
 QTEST_MAIN(TestGuiRegistry)
