@@ -714,6 +714,10 @@ void SerdePicker::setRegistrySource(bool registry)
         updateDefaultSubject();
         setRegistryMessage(tr("Fetch the subject's schema, or Register the editor's"), 0);
         refreshSubjects();
+    } else {
+        // A fetched schema stays in the editor as a typed one.
+        m_fileLabel->setText(m_schemaFile.isEmpty() ? tr("No file: type or paste the schema below, or open a file")
+                                                    : QFileInfo(m_schemaFile).fileName());
     }
     updateRegistryWidgets();
     rebuildSerializer();
