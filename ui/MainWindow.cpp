@@ -15,6 +15,7 @@
 #include "ui/MetricsBar.h"
 #include "ui/ProducerSettingsWidget.h"
 #include "ui/ReplayPanel.h"
+#include "ui/SerdePanel.h"
 #include "ui/TailView.h"
 #include "ui/TopicBrowser.h"
 #include "ui/TopicListModel.h"
@@ -780,6 +781,11 @@ void MainWindow::restoreSettings()
     settings.endGroup();
     m_settings->setConfig(producer);
 
+    // The Formats tab's Schema Registry: the URL only (credentials are
+    // typed each session, never written here).
+    if (m_formats)
+        m_formats->setRegistryUrl(settings.value(QStringLiteral("schemaRegistry/url")).toString());
+
     // The last connection profile used, secrets from the keychain.
     const QString last = m_profiles->lastUsed();
     if (!last.isEmpty() && m_profiles->contains(last)) {
@@ -801,6 +807,8 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/verticalSplitter"), m_verticalSplitter->saveState());
     settings.setValue(QStringLiteral("window/horizontalSplitter"), m_horizontalSplitter->saveState());
+    if (m_formats)
+        settings.setValue(QStringLiteral("schemaRegistry/url"), m_formats->registryUrlForSettings());
     settings.remove(QStringLiteral("producer"));
     settings.beginGroup(QStringLiteral("producer"));
     const QMap<QString, QString> &values = m_settings->config().explicitValues();

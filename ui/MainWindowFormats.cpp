@@ -17,6 +17,8 @@
 #include <QLineEdit>
 #include <QTabWidget>
 
+#include <algorithm>
+
 namespace kpw {
 
 namespace {
@@ -51,6 +53,13 @@ void MainWindow::buildFormatsTab()
 
     SerdePicker *keyPicker = m_formats->keyPicker();
     SerdePicker *valuePicker = m_formats->valuePicker();
+
+    // The registry's subjects follow the composer's topic (TopicNameStrategy
+    // and TopicRecordNameStrategy). Only the URL is saved (restoreSettings);
+    // the basic-auth user info lives for the session.
+    connect(m_editor, &MessageEditor::topicChanged, m_formats, &SerdePanel::setTopic);
+    m_formats->setTopic(m_editor->topic());
+
     auto *keyEdit = m_editor->findChild<QLineEdit *>(QStringLiteral("keyEdit"));
     auto *nullKey = m_editor->findChild<QCheckBox *>(QStringLiteral("nullKeyCheck"));
     auto *valueEdit = m_editor->findChild<QsciScintilla *>(QStringLiteral("valueEditor"));
@@ -110,6 +119,9 @@ void MainWindow::buildFormatsTab()
     m_formatsBadge = new QLabel(m_editor);
     m_formatsBadge->setObjectName(QStringLiteral("formatsBadge"));
     m_formatsBadge->setTextFormat(Qt::RichText);
+    // A long summary (a registry subject) is cut rather than widening the
+    // window; the tooltip has it all.
+    m_formatsBadge->setMinimumWidth(80);
     connect(m_formatsBadge, &QLabel::linkActivated, this, [this] { m_composerTabs->setCurrentWidget(m_formats); });
     m_editor->addSendBarWidget(m_formatsBadge);
     updateFormatsBadge();
@@ -121,15 +133,17 @@ void MainWindow::updateFormatsBadge()
         return;
     const SerdePicker *key = m_formats->keyPicker();
     const SerdePicker *value = m_formats->valuePicker();
-    const bool bad =
-        !key->inputError().isEmpty() || !value->inputError().isEmpty() || !key->serializer() || !value->serializer();
+    const bool bad = !key->inputError().isEmpty() || !value->inputError().isEmpty() || !key->serializer() ||
+                     !value->serializer() || !key->registryProblem().isEmpty() || !value->registryProblem().isEmpty();
     m_formatsBadge->setText(tr("<a href=\"formats\">Formats</a>: key %1 %2, value %3 %4")
-                                .arg(key->summary().toHtmlEscaped(), shortVerdict(key),
-                                     value->summary().toHtmlEscaped(), shortVerdict(value)));
-    QString tip = tr("Key: %1\nValue: %2")
-                      .arg(key->inputError().isEmpty()
+                                .arg(key->summary(true).toHtmlEscaped(), shortVerdict(key),
+                                     value->summary(true).toHtmlEscaped(), shortVerdict(value)));
+    QString tip = tr("Key: %1: %2\nValue: %3: %4")
+                      .arg(key->summary(),
+                           key->inputError().isEmpty()
                                ? (key->schemaError().isEmpty() ? tr("fits its format") : key->schemaError())
                                : key->inputError(),
+                           value->summary(),
                            value->inputError().isEmpty()
                                ? (value->schemaError().isEmpty() ? tr("fits its format") : value->schemaError())
                                : value->inputError());
@@ -147,6 +161,21 @@ std::optional<QString> MainWindow::applyFormats(QList<ProducerRecord> &records) 
     const bool valueAsIs = valuePicker->isIdentity();
     if (keyAsIs && valueAsIs)
         return std::nullopt;
+
+    // A registry source with no schema resolved (not fetched, fetching, or
+    // the registry's error) sends nothing, for any side that has bytes.
+    for (const SerdePicker *picker : {keyPicker, valuePicker}) {
+        const QString problem = picker->registryProblem();
+        if (problem.isEmpty())
+            continue;
+        const bool isKey = picker == keyPicker;
+        const bool used = std::any_of(records.cbegin(), records.cend(), [isKey](const ProducerRecord &record) {
+            return isKey ? record.key.has_value() : record.value.has_value();
+        });
+        if (used)
+            return isKey ? tr("Nothing sent: the key's schema: %1").arg(problem)
+                         : tr("Nothing sent: the value's schema: %1").arg(problem);
+    }
 
     auto where = [&records](qsizetype i) { return records.size() > 1 ? tr(" of copy %1").arg(i + 1) : QString(); };
     for (qsizetype i = 0; i < records.size(); ++i) {

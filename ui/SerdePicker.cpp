@@ -1,8 +1,10 @@
 #include "ui/SerdePicker.h"
 
-#include "ui/Theme.h"
-
+#include "serde/RegistryClient.h"
+#include "serde/RegistryResolve.h"
+#include "serde/WireFormat.h"
 #include "ui/QsciIncludes.h"
+#include "ui/Theme.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -11,12 +13,18 @@
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QIntValidator>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <limits>
 
 namespace kpw {
 
@@ -90,6 +98,29 @@ QString verdictStyle(bool ok)
     return ok ? QStringLiteral("color: #1a7f37;") : QStringLiteral("color: #c01c28;");
 }
 
+// The serde format of a registry schema type (AVRO, PROTOBUF, JSON).
+std::optional<serde::Format> formatForSchemaType(const QString &type)
+{
+    if (type == QLatin1StringView("AVRO"))
+        return serde::Format::Avro;
+    if (type == QLatin1StringView("PROTOBUF"))
+        return serde::Format::Protobuf;
+    if (type == QLatin1StringView("JSON"))
+        return serde::Format::JsonSchema;
+    return std::nullopt;
+}
+
+// The registry schema type of a serde format, empty for the schemaless ones.
+QString schemaTypeForFormat(serde::Format format)
+{
+    switch (format) {
+    case serde::Format::Avro: return QStringLiteral("AVRO");
+    case serde::Format::Protobuf: return QStringLiteral("PROTOBUF");
+    case serde::Format::JsonSchema: return QStringLiteral("JSON");
+    default: return {};
+    }
+}
+
 } // namespace
 
 SerdePicker::SerdePicker(const QString &role, QWidget *parent) : QWidget(parent), m_role(role)
@@ -111,6 +142,90 @@ SerdePicker::SerdePicker(const QString &role, QWidget *parent) : QWidget(parent)
     m_fileLabel = new QLabel(this);
     m_fileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_fileLabel->setMinimumWidth(60);
+
+    m_sourceCombo = new QComboBox(this);
+    m_sourceCombo->setObjectName(QStringLiteral("sourceCombo"));
+    m_sourceCombo->addItem(tr("Typed / file"));
+    m_sourceCombo->addItem(tr("Schema Registry"));
+    m_sourceCombo->setToolTip(tr("Where the schema comes from: the editor below (typed or opened from a file), or "
+                                 "the Schema Registry named above the pickers"));
+
+    m_registryBox = new QWidget(this);
+    m_registryBox->setObjectName(QStringLiteral("registryBox"));
+    m_strategyCombo = new QComboBox(m_registryBox);
+    m_strategyCombo->setObjectName(QStringLiteral("strategyCombo"));
+    m_strategyCombo->addItem(tr("TopicName"), static_cast<int>(SubjectStrategy::TopicName));
+    m_strategyCombo->addItem(tr("RecordName"), static_cast<int>(SubjectStrategy::RecordName));
+    m_strategyCombo->addItem(tr("TopicRecordName"), static_cast<int>(SubjectStrategy::TopicRecordName));
+    m_strategyCombo->setToolTip(tr("Subject name strategy: <topic>-%1, the record's full name, or "
+                                   "<topic>-<record name> (the record name comes from the schema in the editor)")
+                                    .arg(role.toLower()));
+    m_subjectCombo = new QComboBox(m_registryBox);
+    m_subjectCombo->setObjectName(QStringLiteral("subjectCombo"));
+    m_subjectCombo->setEditable(true);
+    m_subjectCombo->setInsertPolicy(QComboBox::NoInsert);
+    m_subjectCombo->setMinimumContentsLength(12);
+    m_subjectCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_subjectsButton = new QPushButton(QStringLiteral("\u21bb"), m_registryBox);
+    m_subjectsButton->setObjectName(QStringLiteral("subjectsButton"));
+    m_subjectsButton->setToolTip(tr("Reload the registry's subjects"));
+    m_subjectsButton->setMaximumWidth(32);
+    m_versionCombo = new QComboBox(m_registryBox);
+    m_versionCombo->setObjectName(QStringLiteral("versionCombo"));
+    m_versionCombo->setEditable(true);
+    m_versionCombo->setInsertPolicy(QComboBox::NoInsert);
+    m_versionCombo->addItem(QStringLiteral("latest"));
+    m_versionCombo->setMinimumContentsLength(6);
+    m_idEdit = new QLineEdit(m_registryBox);
+    m_idEdit->setObjectName(QStringLiteral("schemaIdEdit"));
+    m_idEdit->setValidator(new QIntValidator(0, std::numeric_limits<int>::max(), m_idEdit));
+    m_idEdit->setPlaceholderText(tr("any"));
+    m_idEdit->setToolTip(tr("A schema id picks the schema alone: subject and version are then not used"));
+    m_idEdit->setMaximumWidth(90);
+    m_fetchButton = new QPushButton(tr("Fetch"), m_registryBox);
+    m_fetchButton->setObjectName(QStringLiteral("fetchButton"));
+    m_fetchButton->setToolTip(tr("Get the schema from the registry and use it (format, schema, wire framing)"));
+    m_registerButton = new QPushButton(tr("Register"), m_registryBox);
+    m_registerButton->setObjectName(QStringLiteral("registerButton"));
+    m_registerButton->setToolTip(tr("Register the editor's schema under the subject and use the id it gets"));
+    m_editButton = new QPushButton(tr("Edit schema"), m_registryBox);
+    m_editButton->setObjectName(QStringLiteral("editSchemaButton"));
+    m_editButton->setToolTip(tr("Unlock the fetched schema to change it (then Register it)"));
+    m_registryStatus = new QLabel(m_registryBox);
+    m_registryStatus->setObjectName(QStringLiteral("registryStatus"));
+    m_registryStatus->setWordWrap(true);
+    m_registryStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *subjectLabel = new QLabel(tr("Subject"), m_registryBox);
+    subjectLabel->setBuddy(m_subjectCombo);
+    auto *subjectRow = new QHBoxLayout;
+    subjectRow->addWidget(subjectLabel);
+    subjectRow->addWidget(m_strategyCombo);
+    subjectRow->addWidget(m_subjectCombo, 1);
+    subjectRow->addWidget(m_subjectsButton);
+    auto *versionLabel = new QLabel(tr("Version"), m_registryBox);
+    versionLabel->setBuddy(m_versionCombo);
+    auto *idLabel = new QLabel(tr("or id"), m_registryBox);
+    idLabel->setBuddy(m_idEdit);
+    auto *versionRow = new QHBoxLayout;
+    versionRow->addWidget(versionLabel);
+    versionRow->addWidget(m_versionCombo);
+    versionRow->addWidget(idLabel);
+    versionRow->addWidget(m_idEdit);
+    versionRow->addStretch(1);
+    versionRow->addWidget(m_fetchButton);
+    // The status wraps beside Register and Edit: the picker stays narrow
+    // enough for both pickers side by side at 1280 pixels.
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_registryStatus, 1);
+    statusRow->addWidget(m_registerButton, 0, Qt::AlignTop);
+    statusRow->addWidget(m_editButton, 0, Qt::AlignTop);
+    auto *registryLayout = new QVBoxLayout(m_registryBox);
+    registryLayout->setContentsMargins(0, 0, 0, 0);
+    registryLayout->setSpacing(2);
+    registryLayout->addLayout(subjectRow);
+    registryLayout->addLayout(versionRow);
+    registryLayout->addLayout(statusRow);
 
     m_schemaEdit = createSchemaEditor(this);
     m_schemaEdit->setObjectName(QStringLiteral("schemaEdit"));
@@ -181,7 +296,14 @@ SerdePicker::SerdePicker(const QString &role, QWidget *parent) : QWidget(parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
-    layout->addWidget(m_formatHint);
+    auto *hintRow = new QHBoxLayout;
+    hintRow->addWidget(m_formatHint, 1);
+    auto *sourceLabel = new QLabel(tr("Schema from"), this);
+    sourceLabel->setBuddy(m_sourceCombo);
+    hintRow->addWidget(sourceLabel);
+    hintRow->addWidget(m_sourceCombo);
+    layout->addLayout(hintRow);
+    layout->addWidget(m_registryBox);
     layout->addWidget(split, 1);
 
     m_inputTimer = new QTimer(this);
@@ -209,7 +331,38 @@ SerdePicker::SerdePicker(const QString &role, QWidget *parent) : QWidget(parent)
     });
     connect(m_exampleButton, &QPushButton::clicked, this, &SerdePicker::fillExample);
 
+    connect(m_sourceCombo, &QComboBox::currentIndexChanged, this, [this](int index) { setRegistrySource(index == 1); });
+    connect(m_strategyCombo, &QComboBox::currentIndexChanged, this, [this] {
+        m_subjectEdited = false;
+        updateDefaultSubject();
+    });
+    connect(m_subjectCombo, &QComboBox::editTextChanged, this, [this] {
+        if (m_settingSubject)
+            return;
+        m_subjectEdited = true;
+        if (m_resolved && !m_resolved->subject.isEmpty() && m_idEdit->text().isEmpty())
+            unresolve(tr("the subject changed: Fetch to use it"));
+    });
+    connect(m_subjectCombo, &QComboBox::activated, this, [this] { listVersions(); });
+    connect(m_subjectCombo->lineEdit(), &QLineEdit::editingFinished, this, [this] { listVersions(); });
+    connect(m_subjectsButton, &QPushButton::clicked, this, &SerdePicker::refreshSubjects);
+    connect(m_versionCombo, &QComboBox::editTextChanged, this, [this] {
+        if (m_resolved && m_idEdit->text().isEmpty())
+            unresolve(tr("the version changed: Fetch to use it"));
+    });
+    connect(m_idEdit, &QLineEdit::textChanged, this, [this] {
+        if (m_resolved)
+            unresolve(tr("the schema id changed: Fetch to use it"));
+        updateRegistryWidgets();
+    });
+    connect(m_idEdit, &QLineEdit::returnPressed, this, &SerdePicker::fetchSchema);
+    connect(m_fetchButton, &QPushButton::clicked, this, &SerdePicker::fetchSchema);
+    connect(m_registerButton, &QPushButton::clicked, this, &SerdePicker::registerSchema);
+    connect(m_editButton, &QPushButton::clicked, this,
+            [this] { unresolve(tr("the schema is being edited: Register it, or Fetch the registry's again")); });
+
     setLexerFor(m_schemaEdit, format());
+    updateRegistryWidgets();
     updateSchemaWidgets();
     rebuildSerializer();
 }
@@ -305,12 +458,15 @@ void SerdePicker::validateNow()
 
 serde::SerdeResult<serde::Payload> SerdePicker::serialize(const QString &text) const
 {
+    if (const QString problem = registryProblem(); !problem.isEmpty())
+        return serde::SerdeError(tr("%1: %2").arg(m_role, problem));
     if (!m_serializer)
         return serde::SerdeError(tr("%1: %2").arg(m_role, m_schemaError));
     auto payload = m_serializer->serialize(text);
-    if (!payload.ok() || !payload.value() || !m_framer)
+    const serde::PayloadFramer &framer = m_registryMode ? m_registryFramer : m_framer;
+    if (!payload.ok() || !payload.value() || !framer)
         return payload;
-    auto framed = m_framer(*payload.value());
+    auto framed = framer(*payload.value());
     if (!framed.ok())
         return framed.error();
     return serde::Payload(framed.value());
@@ -323,15 +479,23 @@ void SerdePicker::setFramer(serde::PayloadFramer framer, const QString &descript
     showVerdict();
 }
 
-QString SerdePicker::summary() const
+QString SerdePicker::summary(bool brief) const
 {
     QString text = serde::formatInfo(format()).label;
     if (serde::formatInfo(format()).needsType && !messageType().isEmpty())
         text += QStringLiteral(" (") + messageType() + QLatin1Char(')');
     else if (!m_schemaFile.isEmpty() && serde::formatInfo(format()).needsSchema)
         text += QStringLiteral(" (") + QFileInfo(m_schemaFile).fileName() + QLatin1Char(')');
-    if (m_framer)
+    if (m_registryMode) {
+        if (!m_resolved)
+            text += brief ? tr(", no schema") : tr(", registry: not resolved");
+        else if (brief)
+            text += tr(", id %1").arg(m_resolved->id);
+        else
+            text += QStringLiteral(", ") + registryUseText();
+    } else if (m_framer) {
         text += tr(", registry framing");
+    }
     return text;
 }
 
@@ -425,6 +589,41 @@ void SerdePicker::rebuildSerializer()
         }
     }
     m_exampleButton->setEnabled(m_serializer != nullptr);
+
+    // The registry's framing: its id, and for Protobuf the path of the
+    // message type the user picked among those the schema defines.
+    m_registryFramer = {};
+    m_registryFramerDescription.clear();
+    if (m_registryMode && m_resolved) {
+        const std::int32_t id = m_resolved->id;
+        m_registryFramerDescription = tr("magic byte 0, schema id %1").arg(id);
+        if (info.format == serde::Format::Protobuf) {
+            auto indexes = protobufMessageIndexes(m_schemaEdit->text(), m_typeCombo->currentText());
+            if (indexes) {
+                const QList<int> path = *indexes;
+                QStringList shown;
+                for (int i : path)
+                    shown << QString::number(i);
+                m_registryFramerDescription += tr(", message indexes [%1]").arg(shown.join(QStringLiteral(", ")));
+                m_registryFramer = [id, path](const QByteArray &payload) -> serde::SerdeResult<QByteArray> {
+                    return wireformat::frame(id, path, payload);
+                };
+            } else {
+                const QString why = indexes.error().message;
+                m_registryFramer = [why](const QByteArray &) -> serde::SerdeResult<QByteArray> {
+                    return serde::SerdeError(why);
+                };
+            }
+        } else {
+            m_registryFramer = [id](const QByteArray &payload) -> serde::SerdeResult<QByteArray> {
+                return wireformat::frame(id, {}, payload);
+            };
+        }
+    }
+    if (m_registryMode && m_resolved)
+        showResolvedStatus();
+    if (m_registryMode && !m_resolved && m_strategyCombo->currentIndex() != 0)
+        updateDefaultSubject(); // the record name comes from the schema
     Q_EMIT serializerChanged();
     showVerdict();
 }
@@ -468,8 +667,9 @@ void SerdePicker::showVerdict()
     m_verdict->setText(tr("Valid %1").arg(serde::formatInfo(format()).label));
     m_verdict->setStyleSheet(verdictStyle(true));
     QString title = tr("Wire preview: %n byte(s)", nullptr, int(m_previewBytes.size()));
-    if (m_framer && !m_framerDescription.isEmpty())
-        title += QStringLiteral(" (") + m_framerDescription + QLatin1Char(')');
+    const QString framing = m_registryMode ? m_registryFramerDescription : m_framer ? m_framerDescription : QString();
+    if (!framing.isEmpty())
+        title += QStringLiteral(" (") + framing + QLatin1Char(')');
     m_previewTitle->setText(title);
     m_preview->setPlainText(hexDump(m_previewBytes));
     Q_EMIT inputValidated(true, 0, 0, QString());
@@ -495,6 +695,423 @@ void SerdePicker::fillExample()
         return;
     }
     Q_EMIT exampleReady(example.value());
+}
+
+// ---------------------------------------------------------------- registry
+
+void SerdePicker::setRegistrySource(bool registry)
+{
+    if (m_sourceCombo->currentIndex() != (registry ? 1 : 0)) {
+        m_sourceCombo->setCurrentIndex(registry ? 1 : 0); // comes back here
+        return;
+    }
+    if (m_registryMode == registry)
+        return;
+    m_registryMode = registry;
+    ++m_registryRequest;
+    m_registryBusy = false;
+    m_resolved.reset();
+    m_registryError.clear();
+    m_schemaEdit->setReadOnly(false);
+    if (registry) {
+        updateDefaultSubject();
+        setRegistryMessage(tr("Fetch the subject's schema, or Register the editor's"), 0);
+        refreshSubjects();
+    } else {
+        // A fetched schema stays in the editor as a typed one.
+        m_fileLabel->setText(m_schemaFile.isEmpty() ? tr("No file: type or paste the schema below, or open a file")
+                                                    : QFileInfo(m_schemaFile).fileName());
+    }
+    updateRegistryWidgets();
+    rebuildSerializer();
+}
+
+void SerdePicker::setTopic(const QString &topic)
+{
+    if (m_topic == topic)
+        return;
+    m_topic = topic;
+    updateDefaultSubject();
+}
+
+void SerdePicker::setSubjectStrategy(int strategy)
+{
+    m_strategyCombo->setCurrentIndex(m_strategyCombo->findData(strategy));
+}
+
+QString SerdePicker::subject() const
+{
+    return m_subjectCombo->currentText().trimmed();
+}
+
+void SerdePicker::setSubject(const QString &subject)
+{
+    m_subjectCombo->setEditText(subject); // marks it typed
+}
+
+void SerdePicker::setSchemaVersion(const QString &version)
+{
+    m_idEdit->clear();
+    m_versionCombo->setEditText(version);
+}
+
+void SerdePicker::setSchemaId(int id)
+{
+    m_idEdit->setText(id >= 0 ? QString::number(id) : QString());
+}
+
+QString SerdePicker::registryUseText() const
+{
+    if (!m_resolved)
+        return {};
+    if (m_resolved->subject.isEmpty())
+        return tr("registry: id %1").arg(m_resolved->id);
+    if (m_resolved->version < 0)
+        return tr("registry: %1 id %2").arg(m_resolved->subject).arg(m_resolved->id);
+    return tr("registry: %1 v%2 id %3").arg(m_resolved->subject).arg(m_resolved->version).arg(m_resolved->id);
+}
+
+QString SerdePicker::registryStatus() const
+{
+    return m_registryStatus->text();
+}
+
+QString SerdePicker::registryProblem() const
+{
+    if (!m_registryMode || m_resolved)
+        return {};
+    if (m_registryBusy)
+        return tr("the schema is still being fetched from the Schema Registry");
+    if (!m_registryError.isEmpty())
+        return tr("no schema from the Schema Registry: %1").arg(m_registryError);
+    return tr("no schema from the Schema Registry yet: Fetch it (or Register the editor's schema)");
+}
+
+void SerdePicker::registryChanged()
+{
+    if (!m_registryMode)
+        return;
+    ++m_registryRequest;
+    m_registryBusy = false;
+    if (m_resolved)
+        unresolve(tr("the Schema Registry URL or credentials changed: Fetch again"));
+    else
+        updateRegistryWidgets();
+}
+
+void SerdePicker::updateRegistryWidgets()
+{
+    m_registryBox->setVisible(m_registryMode);
+    const bool locked = m_registryMode && m_resolved.has_value();
+    m_formatCombo->setEnabled(!locked);
+    m_openButton->setEnabled(!locked);
+    m_schemaEdit->setReadOnly(locked);
+    m_editButton->setEnabled(locked);
+    const bool byId = !m_idEdit->text().isEmpty();
+    m_strategyCombo->setEnabled(!byId);
+    m_subjectCombo->setEnabled(!byId);
+    m_versionCombo->setEnabled(!byId);
+    m_fetchButton->setEnabled(!m_registryBusy);
+    m_registerButton->setEnabled(!m_registryBusy && !byId);
+    if (m_registryMode && m_resolved) {
+        m_fileLabel->setText(tr("The registry's schema (read-only; Edit schema to change it):"));
+        m_fileLabel->setToolTip(QString());
+    }
+}
+
+void SerdePicker::updateDefaultSubject()
+{
+    if (m_subjectEdited)
+        return;
+    const auto strategy = static_cast<SubjectStrategy>(m_strategyCombo->currentData().toInt());
+    QString record;
+    if (strategy != SubjectStrategy::TopicName) {
+        const QString type = schemaTypeForFormat(format());
+        if (!type.isEmpty())
+            record = recordNameOf(m_schemaEdit->text(), type, m_typeCombo->currentText());
+    }
+    auto name = subjectName(strategy, m_topic, m_role == QLatin1StringView("Key"), record);
+    const QString text = name ? *name : QString();
+    m_subjectCombo->lineEdit()->setPlaceholderText(name ? QString()
+                                                        : tr("type the subject (%1)").arg(name.error().message));
+    if (text == m_subjectCombo->currentText())
+        return;
+    m_settingSubject = true;
+    m_subjectCombo->setEditText(text);
+    m_settingSubject = false;
+    if (m_resolved && !m_resolved->subject.isEmpty() && m_idEdit->text().isEmpty())
+        unresolve(tr("the subject is now %1: Fetch to use it").arg(text.isEmpty() ? tr("(none)") : text));
+}
+
+void SerdePicker::setRegistryMessage(const QString &text, int tone)
+{
+    m_registryStatus->setText(text);
+    m_registryStatus->setStyleSheet(tone < 0   ? verdictStyle(false)
+                                    : tone > 0 ? verdictStyle(true)
+                                               : QStringLiteral("color: palette(mid);"));
+}
+
+void SerdePicker::unresolve(const QString &why)
+{
+    const bool was = m_resolved.has_value();
+    m_resolved.reset();
+    m_registryNote.clear();
+    m_registryError = why;
+    if (m_registryMode)
+        setRegistryMessage(tr("Not in use: %1").arg(why), -1);
+    updateRegistryWidgets();
+    if (was) {
+        if (!m_schemaFile.isEmpty())
+            m_fileLabel->setText(QFileInfo(m_schemaFile).fileName());
+        else
+            m_fileLabel->setText(tr("Edited: Register it under the subject, or Fetch"));
+    }
+    rebuildSerializer();
+}
+
+void SerdePicker::registryFailed(const QString &what, const QString &message, int code)
+{
+    m_registryBusy = false;
+    // HTTP errors name what was asked but not where: add the registry's URL.
+    // Transport errors (code -1) already say it.
+    QString text = message;
+    if (code > 0) {
+        QString url;
+        if (RegistryClient *client = m_registryAccess ? m_registryAccess(nullptr) : nullptr)
+            url = client->config().displayUrl();
+        text = tr("Schema Registry %1 answered HTTP %2: %3").arg(url).arg(code).arg(message);
+    }
+    unresolve(tr("%1: %2").arg(what, text));
+}
+
+RegistryClient *SerdePicker::registry(const QString &action)
+{
+    QString error;
+    RegistryClient *client = m_registryAccess ? m_registryAccess(&error) : nullptr;
+    if (!client)
+        registryFailed(action, error.isEmpty() ? tr("no Schema Registry") : error, -1);
+    return client;
+}
+
+void SerdePicker::refreshSubjects()
+{
+    QString error;
+    RegistryClient *client = m_registryAccess ? m_registryAccess(&error) : nullptr;
+    if (!client)
+        return; // no URL yet: nothing to list, Fetch says why
+    const quint64 request = m_registryRequest;
+    QPointer<SerdePicker> self(this);
+    client->listSubjects([self, request](Result<QStringList> subjects) {
+        if (!self || self->m_registryRequest != request)
+            return;
+        if (!subjects) {
+            if (!self->m_resolved && !self->m_registryBusy)
+                self->setRegistryMessage(tr("Cannot list the subjects: %1").arg(subjects.error().message), -1);
+            return;
+        }
+        const QString text = self->m_subjectCombo->currentText();
+        self->m_settingSubject = true;
+        self->m_subjectCombo->clear();
+        self->m_subjectCombo->addItems(*subjects);
+        self->m_subjectCombo->setEditText(text);
+        self->m_settingSubject = false;
+        self->listVersions();
+    });
+}
+
+void SerdePicker::listVersions()
+{
+    const QString subject = this->subject();
+    if (!m_registryMode || subject.isEmpty() || m_subjectCombo->findText(subject) < 0)
+        return; // only for subjects the registry listed: no 404s while typing
+    QString error;
+    RegistryClient *client = m_registryAccess ? m_registryAccess(&error) : nullptr;
+    if (!client)
+        return;
+    const quint64 request = m_registryRequest;
+    QPointer<SerdePicker> self(this);
+    client->listVersions(subject, [self, request, subject](Result<QList<int>> versions) {
+        if (!self || self->m_registryRequest != request || self->subject() != subject || !versions)
+            return;
+        const QString text = self->m_versionCombo->currentText();
+        const QSignalBlocker block(self->m_versionCombo);
+        self->m_versionCombo->clear();
+        self->m_versionCombo->addItem(QStringLiteral("latest"));
+        for (auto it = versions->crbegin(); it != versions->crend(); ++it)
+            self->m_versionCombo->addItem(QString::number(*it));
+        self->m_versionCombo->setEditText(text);
+    });
+}
+
+void SerdePicker::fetchSchema()
+{
+    if (!m_registryMode)
+        setRegistrySource(true);
+    ++m_registryRequest;
+    m_registryBusy = false;
+    const bool byId = !m_idEdit->text().isEmpty();
+    const QString subject = this->subject();
+    QString version = m_versionCombo->currentText().trimmed();
+    if (version.isEmpty())
+        version = QStringLiteral("latest");
+    QString what;
+    int id = -1;
+    if (byId) {
+        bool ok = false;
+        id = m_idEdit->text().toInt(&ok);
+        what = tr("Fetch of schema id %1").arg(m_idEdit->text());
+        if (!ok || id < 0) {
+            registryFailed(what, tr("not a schema id"), -1);
+            return;
+        }
+    } else {
+        what = tr("Fetch of subject '%1' version %2").arg(subject, version);
+        if (subject.isEmpty()) {
+            registryFailed(tr("Fetch"),
+                           tr("no subject: type one or pick a strategy (a topic in the composer for "
+                              "TopicName, a schema in the editor for the record strategies)"),
+                           -1);
+            return;
+        }
+        bool ok = false;
+        if (version != QLatin1StringView("latest") && (version.toInt(&ok) <= 0 || !ok)) {
+            registryFailed(what, tr("the version is neither a positive number nor latest"), -1);
+            return;
+        }
+    }
+    RegistryClient *client = registry(what);
+    if (!client)
+        return;
+    m_resolved.reset();
+    m_registryBusy = true;
+    setRegistryMessage(tr("%1 from %2...").arg(what, client->config().displayUrl()), 0);
+    updateRegistryWidgets();
+    rebuildSerializer();
+
+    const quint64 request = m_registryRequest;
+    QPointer<SerdePicker> self(this);
+    auto done = [self, request, what](Result<RegistrySchema> schema) {
+        if (!self || self->m_registryRequest != request)
+            return;
+        if (!schema) {
+            self->registryFailed(what, schema.error().message, schema.error().code);
+            return;
+        }
+        self->applyFetched(*schema, QString());
+    };
+    if (byId)
+        client->getSchemaById(id, done);
+    else
+        client->getSchema(subject, version, done);
+}
+
+void SerdePicker::applyFetched(const RegistrySchema &schema, const QString &note)
+{
+    m_registryBusy = false;
+    const QString what =
+        schema.subject.isEmpty()
+            ? tr("Schema id %1").arg(schema.id)
+            : tr("Subject '%1' version %2 (id %3)").arg(schema.subject).arg(schema.version).arg(schema.id);
+    const std::optional<serde::Format> fmt = formatForSchemaType(schema.schemaType);
+    if (!fmt) {
+        unresolve(tr("%1 is a %2 schema, which kpw cannot serialize").arg(what, schema.schemaType));
+        return;
+    }
+    if (!schema.references.isEmpty()) {
+        unresolve(tr("%1 has references to other schemas: the GUI does not resolve them yet (kpw-cli produce does)")
+                      .arg(what));
+        return;
+    }
+    m_resolved = RegistryUse{schema.id, schema.subject, schema.version, schema.schemaType};
+    m_registryError.clear();
+    m_schemaFile.clear();
+    m_settingSchema = true;
+    setFormat(*fmt);
+    m_schemaEdit->setText(schema.schema);
+    m_settingSchema = false;
+    m_schemaTimer->stop();
+    m_registryNote = note;
+    updateRegistryWidgets();
+    rebuildSerializer(); // shows the status
+}
+
+void SerdePicker::showResolvedStatus()
+{
+    QString text = registryUseText() + QStringLiteral(" (") + m_resolved->schemaType + QLatin1Char(')');
+    if (format() == serde::Format::Protobuf && m_typeCombo->currentText().isEmpty())
+        text += tr(": pick the message type below");
+    if (!m_registryNote.isEmpty())
+        text = m_registryNote + QStringLiteral("; ") + text;
+    setRegistryMessage(text, 1);
+}
+
+void SerdePicker::registerSchema()
+{
+    if (!m_registryMode)
+        setRegistrySource(true);
+    ++m_registryRequest;
+    m_registryBusy = false;
+    const QString subject = this->subject();
+    const QString type = schemaTypeForFormat(format());
+    const QString schema = m_schemaEdit->text();
+    const QString what = tr("Register under subject '%1'").arg(subject);
+    if (subject.isEmpty()) {
+        registryFailed(tr("Register"), tr("no subject to register under"), -1);
+        return;
+    }
+    if (type.isEmpty()) {
+        registryFailed(what, tr("pick Avro, Protobuf or JSON Schema and put the schema in the editor"), -1);
+        return;
+    }
+    if (schema.trimmed().isEmpty()) {
+        registryFailed(what, tr("the schema editor is empty"), -1);
+        return;
+    }
+    RegistryClient *client = registry(what);
+    if (!client)
+        return;
+    m_resolved.reset();
+    m_registryBusy = true;
+    setRegistryMessage(tr("Registering under subject '%1' in %2...").arg(subject, client->config().displayUrl()), 0);
+    updateRegistryWidgets();
+    rebuildSerializer();
+
+    const quint64 request = m_registryRequest;
+    QPointer<SerdePicker> self(this);
+    auto registered = [self, request, what, subject, schema, type](Result<int> id) {
+        if (!self || self->m_registryRequest != request)
+            return;
+        if (!id) {
+            self->registryFailed(what, id.error().message, id.error().code);
+            return;
+        }
+        self->useRegistered(*id, subject, schema, type);
+    };
+    client->registerSchema(subject, schema, type, {}, registered);
+}
+
+void SerdePicker::useRegistered(int id, const QString &subject, const QString &schema, const QString &type)
+{
+    // The id is enough to frame; the version comes from a lookup, shown when
+    // the registry answers it.
+    RegistrySchema registered;
+    registered.id = id;
+    registered.subject = subject;
+    registered.schemaType = type;
+    registered.schema = schema;
+    const QString note = tr("Registered: id %1").arg(id);
+    RegistryClient *client = m_registryAccess ? m_registryAccess(nullptr) : nullptr;
+    if (!client) {
+        applyFetched(registered, note);
+        return;
+    }
+    const quint64 request = m_registryRequest;
+    QPointer<SerdePicker> self(this);
+    client->lookupSchema(subject, schema, type, {}, [self, request, registered, note](Result<RegistrySchema> found) {
+        if (!self || self->m_registryRequest != request)
+            return;
+        self->applyFetched(found && found->id == registered.id ? *found : registered, note);
+    });
 }
 
 } // namespace kpw

@@ -4,10 +4,13 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QTimer;
@@ -15,12 +18,23 @@ class QsciScintilla;
 
 namespace kpw {
 
+class RegistryClient;
+struct RegistrySchema;
+
 // How the key or the value of the composed record becomes bytes: a format
 // picker (core/serde), the schema in an editor (JSON highlighting for Avro
 // and JSON Schema, Protobuf highlighting for .proto), the Protobuf message
 // type, "Example from schema", a verdict on the current input (line and
 // column for JSON syntax, the JSON path for schema violations), and a wire
 // preview: the exact bytes that will be sent, framing included, in hex.
+//
+// The schema comes from the editor (typed or a file) or, with the source
+// "Schema Registry", from the registry the panel names: a subject (by a
+// subject name strategy or typed) and a version, or a schema id; Fetch puts
+// it in the (then read-only) editor, sets the format from its type and
+// frames the bytes in the Confluent wire format (magic byte 0, the id,
+// Protobuf's message indexes). Register registers the editor's schema under
+// the subject. Until a registry schema is resolved, serialize() refuses.
 //
 // The picker does not own the input text: the composer feeds it with
 // setInput() as the user types, and asks serialize() when sending.
@@ -69,9 +83,44 @@ public:
 
     // True when serialize() returns the typed text's UTF-8 bytes as they
     // are (string format, no framing): the composer can skip the call.
-    bool isIdentity() const { return format() == serde::Format::String && !m_framer; }
-    // "Avro (shop.Order)", "String": for a one-line summary.
-    QString summary() const;
+    bool isIdentity() const { return format() == serde::Format::String && !m_framer && !m_registryMode; }
+    // "Avro (shop.Order)", "String": for a one-line summary; with a registry
+    // schema ", registry: orders-value v2 id 7" (BRIEF, for the send bar: ", id 7").
+    QString summary(bool brief = false) const;
+
+    // ---- Schema Registry source
+    // How the picker reaches the registry (the panel's shared client): null
+    // with the reason in *error when there is none.
+    using RegistryAccess = std::function<RegistryClient *(QString *error)>;
+    void setRegistryAccess(RegistryAccess access) { m_registryAccess = std::move(access); }
+    bool isRegistrySource() const { return m_registryMode; }
+    void setRegistrySource(bool registry);
+    // The composer's topic, for the subject name strategies.
+    void setTopic(const QString &topic);
+    // 0 TopicName, 1 RecordName, 2 TopicRecordName (SubjectStrategy).
+    void setSubjectStrategy(int strategy);
+    QString subject() const;
+    // A typed subject: it no longer follows the topic and strategy.
+    void setSubject(const QString &subject);
+    // "latest" or a number; clears the schema id.
+    void setSchemaVersion(const QString &version);
+    // Picks the schema by id (subject and version aside); -1 clears it.
+    void setSchemaId(int id);
+    void fetchSchema();
+    void registerSchema();
+    void refreshSubjects();
+    // Whether a registry schema is in use (fetched or registered), its id.
+    bool isRegistryResolved() const { return m_resolved.has_value(); }
+    int registrySchemaId() const { return m_resolved ? m_resolved->id : -1; }
+    bool isRegistryBusy() const { return m_registryBusy; }
+    // What the registry line under the controls says (ok or the error).
+    QString registryStatus() const;
+    // Empty, or why Send must refuse: the registry source is chosen but no
+    // schema is resolved (not fetched yet, fetching, or the error).
+    QString registryProblem() const;
+
+    // The panel's registry URL or credentials changed: forget the schema.
+    void registryChanged();
 
     // What the last validation said ("" when the input is fine).
     QString inputError() const { return m_inputError; }
@@ -96,6 +145,17 @@ private:
     void showVerdict();
     void chooseSchemaFile();
     void fillExample();
+    void updateRegistryWidgets();
+    QString registryUseText() const;
+    void showResolvedStatus(); // "registry: orders-value v2 id 7"
+    void updateDefaultSubject();
+    void unresolve(const QString &why);
+    void setRegistryMessage(const QString &text, int tone); // -1 error, 0 neutral, 1 ok
+    void registryFailed(const QString &what, const QString &message, int code);
+    void applyFetched(const RegistrySchema &schema, const QString &note);
+    void useRegistered(int id, const QString &subject, const QString &schema, const QString &type);
+    void listVersions();
+    RegistryClient *registry(const QString &action);
 
     QString m_role;
     QComboBox *m_formatCombo = nullptr;
@@ -124,6 +184,37 @@ private:
     QString m_inputError;
     QByteArray m_previewBytes;
     bool m_settingSchema = false;
+
+    struct RegistryUse
+    {
+        int id = -1;
+        QString subject; // empty when fetched by id
+        int version = -1;
+        QString schemaType;
+    };
+    RegistryAccess m_registryAccess;
+    bool m_registryMode = false;
+    bool m_registryBusy = false;
+    bool m_subjectEdited = false;
+    bool m_settingSubject = false;
+    quint64 m_registryRequest = 0; // answers to older requests are dropped
+    QString m_topic;
+    QString m_registryError;
+    QString m_registryNote; // "Registered: id 7", shown with the schema in use
+    std::optional<RegistryUse> m_resolved;
+    serde::PayloadFramer m_registryFramer;
+    QString m_registryFramerDescription;
+    QComboBox *m_sourceCombo = nullptr;
+    QWidget *m_registryBox = nullptr;
+    QComboBox *m_strategyCombo = nullptr;
+    QComboBox *m_subjectCombo = nullptr;
+    QPushButton *m_subjectsButton = nullptr;
+    QComboBox *m_versionCombo = nullptr;
+    QLineEdit *m_idEdit = nullptr;
+    QPushButton *m_fetchButton = nullptr;
+    QPushButton *m_registerButton = nullptr;
+    QPushButton *m_editButton = nullptr;
+    QLabel *m_registryStatus = nullptr;
 };
 
 } // namespace kpw
