@@ -12,8 +12,11 @@
 #include <QRegularExpression>
 #include <QUuid>
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
+#include <vector>
 
 namespace kpw::serde {
 
@@ -54,6 +57,8 @@ public:
         if (!typeIt->is_string())
             return collect(*typeIt, ns, depth + 1);
         const std::string type = typeIt->get<std::string>();
+        if (auto r = checkSizes(schema, type, ns); !r)
+            return r;
         std::string childNs = ns;
         if (type == "record" || type == "error" || type == "enum" || type == "fixed") {
             const std::string full = fullName(schema, ns);
@@ -73,6 +78,58 @@ public:
         } else if (type == "map" && schema.contains("values")) {
             return collect(schema["values"], childNs, depth + 1);
         }
+        return true;
+    }
+
+    // What Avro C 1.11 does not check because it does not model logical
+    // types: a decimal's precision and scale (Avro's rules: integers,
+    // precision >= 1, 0 <= scale <= precision), and what kpw needs bounded
+    // to encode and to make an example: a fixed's size (a record over 1 MiB
+    // does not reach a broker with default settings anyway) and a decimal's
+    // precision. Without this a precision of "9" threw, and a scale of 2^31
+    // or a size of 2^40 asked for gigabytes.
+    static SerdeResult<bool> checkSizes(const json &schema, const std::string &type, const std::string &ns)
+    {
+        constexpr qint64 kMaxFixedSize = 1 << 20;
+        constexpr qint64 kMaxPrecision = 4096;
+        auto where = [&] {
+            if (type == "fixed" || type == "enum" || type == "record" || type == "error")
+                return QStringLiteral("%1 %2").arg(q(type), q(fullName(schema, ns)));
+            return QStringLiteral("a %1 schema").arg(q(type));
+        };
+        auto integer = [&](const char *key, qint64 fallback) -> std::optional<qint64> {
+            const auto it = schema.find(key);
+            if (it == schema.end())
+                return fallback;
+            if (it->is_number_integer() &&
+                !(it->is_number_unsigned() && it->get<std::uint64_t>() > std::uint64_t(INT64_MAX)))
+                return it->get<qint64>();
+            return std::nullopt;
+        };
+        if (type == "fixed") {
+            const auto s = integer("size", -1);
+            if (!s || *s < 0 || *s > kMaxFixedSize)
+                return SerdeError{QStringLiteral("%1: \"size\" %2 is not a byte count from 0 to %3")
+                                      .arg(where(), q(schema.value("size", json()).dump()))
+                                      .arg(kMaxFixedSize)};
+        }
+        const auto logical = schema.find("logicalType");
+        if (logical == schema.end() || *logical != "decimal" || (type != "bytes" && type != "fixed"))
+            return true;
+        const auto precision = integer("precision", 0);
+        if (!precision || *precision < 1 || *precision > kMaxPrecision)
+            return SerdeError{
+                QStringLiteral("%1: a decimal's \"precision\" must be a whole number from 1 to %2, not %3")
+                    .arg(where())
+                    .arg(kMaxPrecision)
+                    .arg(q(schema.value("precision", json()).dump()))};
+        const auto scale = integer("scale", 0);
+        if (!scale || *scale < 0 || *scale > *precision)
+            return SerdeError{
+                QStringLiteral("%1: a decimal's \"scale\" must be a whole number from 0 to its precision (%2), not %3")
+                    .arg(where())
+                    .arg(*precision)
+                    .arg(q(schema.value("scale", json()).dump()))};
         return true;
     }
 
@@ -96,6 +153,18 @@ public:
         if (const auto it = m_types.find(name); it != m_types.end())
             return it->second;
         return nullptr;
+    }
+
+    // Every record (and error) definition, with its full name.
+    std::vector<std::pair<std::string, const json *>> records() const
+    {
+        std::vector<std::pair<std::string, const json *>> out;
+        for (const auto &[name, def] : m_types) {
+            const auto t = def->find("type");
+            if (t != def->end() && (*t == "record" || *t == "error"))
+                out.emplace_back(name, def);
+        }
+        return out;
     }
 
 private:
@@ -241,12 +310,16 @@ public:
         if (!parsed)
             return parsed.error();
         m_json = std::move(parsed.value());
-        if (auto r = m_named.collect(m_json, {}); !r)
-            return r;
+        // Avro C first: the walk below reads names, fields and sizes as the
+        // types Avro C has checked them to be.
         if (avro_schema_from_json_length(schemaText.constData(), static_cast<size_t>(schemaText.size()), &m_schema) !=
             0)
             return SerdeError{QStringLiteral("not a valid Avro schema: ") +
                               QString::fromUtf8(avro_strerror()).trimmed()};
+        if (auto r = m_named.collect(m_json, {}); !r)
+            return r;
+        if (auto r = checkRecordsEnd(); !r)
+            return r;
         m_iface = avro_generic_class_from_schema(m_schema);
         if (!m_iface)
             return SerdeError{QStringLiteral("Avro C cannot use this schema: ") + QString::fromUtf8(avro_strerror())};
@@ -325,6 +398,54 @@ private:
             return {&schema, type, childNs};
         }
         return {&schema, "?", ns};
+    }
+
+    // Whether a value of this type can be finite, given the records known
+    // to be (ends).
+    bool canEnd(const json &schema, const std::string &ns, const std::set<const json *> &ends, int depth) const
+    {
+        const Resolved r = resolve(schema, ns);
+        if (r.type == "record")
+            return ends.count(r.node) > 0;
+        if (r.type != "union")
+            return true; // arrays and maps can be empty
+        for (const auto &branch : *r.node)
+            if (depth < 8 && canEnd(branch, r.ns, ends, depth + 1))
+                return true;
+        return false;
+    }
+
+    // Avro C builds every field of a record value at once, so a record that
+    // contains itself in every value (no union branch, array or map on the
+    // way ends the chain: {"name": "A", "fields": [{"name": "a", "type": "A"}]})
+    // overflowed its stack, and exampleFromSchema's too. The records whose
+    // values can end are found as a fixed point; any other is refused.
+    SerdeResult<bool> checkRecordsEnd() const
+    {
+        const auto records = m_named.records();
+        std::set<const json *> ends;
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (const auto &[name, def] : records) {
+                if (ends.count(def))
+                    continue;
+                const auto dot = name.rfind('.');
+                const std::string ns = dot == std::string::npos ? std::string() : name.substr(0, dot);
+                bool all = true;
+                for (const auto &field : (*def)["fields"])
+                    all = all && canEnd(field["type"], ns, ends, 0);
+                if (all) {
+                    ends.insert(def);
+                    grew = true;
+                }
+            }
+        }
+        for (const auto &[name, def] : records)
+            if (!ends.count(def))
+                return SerdeError{QStringLiteral("record %1 contains itself in every value: make the field that refers "
+                                                 "back a union with null, an array or a map")
+                                      .arg(q(name))};
+        return true;
     }
 
     static std::string logicalType(const Resolved &r)
@@ -422,6 +543,15 @@ private:
                 if (data.is_number_unsigned() && data.get<std::uint64_t>() > std::uint64_t(INT64_MAX))
                     return SerdeError{QStringLiteral("%1 is out of the long range").arg(q(data.dump())), 0, 0, path};
                 n = data.get<qint64>();
+            } else if (data.is_number_float() && std::trunc(data.get<double>()) == data.get<double>()) {
+                // 1e3 or 5.0: a whole number written as a float, as Avro's own
+                // JSON decoder takes it; beyond the long range (1e19, 1e300) it
+                // cannot be cast, it is refused.
+                const double d = data.get<double>();
+                if (!(d >= -0x1p63 && d < 0x1p63))
+                    return SerdeError{QStringLiteral("%1 is out of the %2 range").arg(q(data.dump()), q(type)), 0, 0,
+                                      path};
+                n = static_cast<qint64>(d);
             } else {
                 return mismatch(path, q(logical.empty() ? type : type + " (" + logical + ")"), data);
             }
@@ -436,6 +566,12 @@ private:
             if (!data.is_number())
                 return mismatch(path, q(type), data);
             const double d = data.get<double>();
+            // Beyond float's range the cast is undefined; what rounds to the
+            // largest float (Java's Float.MAX_VALUE, 3.4028235e38) is kept.
+            if (type == "float" && std::fabs(d) >= 0x1.ffffffp127)
+                return SerdeError{
+                    QStringLiteral("%1 is out of the float range (at most 3.4028235e38)").arg(q(data.dump())), 0, 0,
+                    path};
             return avroCheck(
                 type == "float" ? avro_value_set_float(v, static_cast<float>(d)) : avro_value_set_double(v, d), path);
         }
@@ -664,9 +800,12 @@ private:
         if (type == "string")
             return logical == "uuid" ? "1b4e28ba-2fa1-11d2-883f-0016d3cca427" : "text";
         if ((type == "bytes" || type == "fixed") && logical == "decimal") {
+            // checkSizes() made these whole numbers, 0 <= scale <= precision <= 4096.
             const int scale = r.node->value("scale", 0);
             const int precision = r.node->value("precision", 1);
-            std::string s = "1";
+            // precision - scale digits before the point: none when they are
+            // equal ("0.555", not "1.555", which needs one digit too many).
+            std::string s = precision == scale ? "0" : "1";
             if (precision > scale + 1)
                 s = "12";
             if (scale > 0)

@@ -100,6 +100,46 @@ JsonSchemaValidator::Draft draftOf(const json &schema)
     return D::Draft7;
 }
 
+// valijson 1.0 checks an integer "multipleOf" (or draft 3's "divisibleBy")
+// in int64 arithmetic: a document number beyond the int64 range (1e300) is
+// cast to int64 (undefined behaviour), a divisor of 0 divides by zero and
+// -1 overflows on INT64_MIN, which kills the process; it also reads 3.5 as 3.
+// Its floating-point check has none of these problems, so every divisor
+// becomes a double here, and one that is not a number above 0 is refused
+// (the drafts allow nothing else; valijson also reads "0" as a number).
+// Instance data ("const", "enum", "default", "examples") is left alone.
+SerdeResult<bool> normalizeDivisors(json &node, const std::string &pointer, int depth)
+{
+    if (depth > 512)
+        return SerdeError{QStringLiteral("the schema is nested more than 512 levels deep")};
+    if (node.is_array()) {
+        for (std::size_t i = 0; i < node.size(); ++i)
+            if (auto r = normalizeDivisors(node[i], pointer + "/" + std::to_string(i), depth + 1); !r)
+                return r;
+        return true;
+    }
+    if (!node.is_object())
+        return true;
+    for (auto &[key, value] : node.items()) {
+        if (key == "const" || key == "enum" || key == "default" || key == "examples")
+            continue;
+        if ((key == "multipleOf" || key == "divisibleBy") && (value.is_number() || value.is_string())) {
+            const double divisor = value.is_number() ? value.get<double>() : 0.0;
+            if (!(divisor > 0))
+                return SerdeError{
+                    QStringLiteral("\"%1\"%2 must be a number above 0, not %3")
+                        .arg(QString::fromStdString(key),
+                             pointer.empty() ? QString() : QStringLiteral(" at ") + QString::fromStdString(pointer),
+                             QString::fromStdString(value.dump()))};
+            value = divisor;
+            continue;
+        }
+        if (auto r = normalizeDivisors(value, pointer + "/" + key, depth + 1); !r)
+            return r;
+    }
+    return true;
+}
+
 } // namespace
 
 SerdeResult<std::shared_ptr<const JsonSchemaValidator>> JsonSchemaValidator::create(const QByteArray &schemaJson,
@@ -117,6 +157,11 @@ SerdeResult<std::shared_ptr<const JsonSchemaValidator>> JsonSchemaValidator::cre
     // valijson 1.0 takes boolean subschemas but not a boolean root.
     if (parsed.value().is_boolean() && version == valijson::SchemaParser::kDraft7)
         parsed.value() = parsed.value().get<bool>() ? json::object() : json{{"not", json::object()}};
+    if (auto r = normalizeDivisors(parsed.value(), {}, 0); !r) {
+        SerdeError e = r.error();
+        e.reason = QStringLiteral("not a usable JSON Schema: ") + e.reason;
+        return e;
+    }
     valijson::SchemaParser parser(version);
     valijson::adapters::NlohmannJsonAdapter adapter(parsed.value());
     try {
@@ -126,7 +171,7 @@ SerdeResult<std::shared_ptr<const JsonSchemaValidator>> JsonSchemaValidator::cre
                 if (!bytes)
                     return nullptr;
                 auto doc = parseJsonText(*bytes);
-                if (!doc)
+                if (!doc || !normalizeDivisors(doc.value(), {}, 0))
                     return nullptr;
                 return new json(std::move(doc.value()));
             };
@@ -158,6 +203,25 @@ QList<SerdeError> JsonSchemaValidator::validate(QByteArrayView text) const
 namespace {
 
 json exampleFor(const json &schema, const json &root, int depth);
+
+// A count keyword (minItems, minLength) for the example: valijson also takes
+// "2" (a string) and any int64, so json::value<int> threw or narrowed; what
+// is not a whole number gives the fallback, and it is capped (the example
+// need not satisfy the schema, only be usable).
+qint64 countFor(const json &schema, const char *key, qint64 fallback, qint64 cap)
+{
+    const auto it = schema.find(key);
+    if (it == schema.end())
+        return fallback;
+    qint64 n = fallback;
+    if (it->is_number_unsigned())
+        n = it->get<std::uint64_t>() > std::uint64_t(cap) ? cap : static_cast<qint64>(it->get<std::uint64_t>());
+    else if (it->is_number_integer())
+        n = it->get<qint64>();
+    else if (it->is_string())
+        n = QString::fromStdString(it->get<std::string>()).trimmed().toLongLong();
+    return std::clamp<qint64>(n, 0, cap);
+}
 
 json resolveRef(const json &schema, const json &root)
 {
@@ -224,7 +288,7 @@ json exampleFor(const json &schemaIn, const json &root, int depth)
     }
     if (type == "array") {
         json out = json::array();
-        const int n = std::max(1, schema.value("minItems", 1));
+        const qint64 n = std::max<qint64>(1, countFor(schema, "minItems", 1, 8));
         if (schema.contains("items") && schema["items"].is_object())
             for (int i = 0; i < n && i < 8; ++i)
                 out.push_back(exampleFor(schema["items"], root, depth + 1));
@@ -238,16 +302,22 @@ json exampleFor(const json &schemaIn, const json &root, int depth)
             v = schema["exclusiveMinimum"].get<double>() + 1;
         else if (schema.contains("maximum") && schema["maximum"].is_number())
             v = std::min(1.0, schema["maximum"].get<double>());
-        if (type == "integer")
-            return static_cast<qint64>(std::ceil(v));
-        return v;
+        if (type != "integer")
+            return v;
+        // A bound like 1e300: no int64 holds it (the cast was undefined).
+        const double whole = std::ceil(v);
+        if (whole >= -0x1p63 && whole < 0x1p63)
+            return static_cast<qint64>(whole);
+        return whole;
     }
     if (type == "boolean")
         return true;
     if (type == "null")
         return nullptr;
     if (type == "string") {
-        const std::string format = schema.value("format", std::string());
+        const auto formatIt = schema.find("format");
+        const std::string format =
+            formatIt != schema.end() && formatIt->is_string() ? formatIt->get<std::string>() : std::string();
         if (format == "date-time")
             return "2026-01-31T12:34:56Z";
         if (format == "date")
@@ -259,7 +329,7 @@ json exampleFor(const json &schemaIn, const json &root, int depth)
         if (format == "uri")
             return "https://example.com/";
         std::string s = "text";
-        const auto minLen = static_cast<std::size_t>(std::max(0, schema.value("minLength", 0)));
+        const auto minLen = static_cast<std::size_t>(countFor(schema, "minLength", 0, 4096));
         while (s.size() < minLen)
             s += "x";
         return s;

@@ -148,23 +148,67 @@ std::pair<int, int> lineColumnAt(QByteArrayView text, qsizetype offset)
 
 // ---------------------------------------------------------------- JSON text
 
+namespace {
+
+// nlohmann's DOM builder, keeping the first error instead of throwing it.
+// json::parse throws two kinds: parse_error (syntax) and out_of_range (406:
+// a number no double holds, like 1e999, which JSON's grammar allows); only
+// here is the offending token's position known for both.
+class DomParser final : public nlohmann::detail::json_sax_dom_parser<nlohmann::json>
+{
+public:
+    explicit DomParser(nlohmann::json &root) : json_sax_dom_parser(root, false) {}
+
+    // Hides the base's (sax_parse calls it on this type, not virtually).
+    template <class Exception> bool parse_error(std::size_t position, const std::string &token, const Exception &ex)
+    {
+        if (!failed) {
+            failed = true;
+            errorPosition = position;
+            errorToken = token;
+            errorId = ex.id;
+            errorText = ex.what();
+        }
+        return false;
+    }
+
+    bool failed = false;
+    std::size_t errorPosition = 0; // bytes read when the parser gave up: just past the token
+    std::string errorToken;
+    int errorId = 0;
+    std::string errorText;
+};
+
+} // namespace
+
 SerdeResult<nlohmann::json> parseJsonText(QByteArrayView text)
 {
-    try {
-        return nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error &e) {
-        // e.byte is 1-based: the byte at which the parser gave up.
-        const auto at = e.byte > 0 ? static_cast<qsizetype>(e.byte) - 1 : 0;
+    nlohmann::json doc;
+    DomParser sax(doc);
+    if (nlohmann::json::sax_parse(text.begin(), text.end(), &sax) && !sax.failed)
+        return doc;
+    if (sax.errorId == 406) {
+        // A number beyond a double's range: point at its first character.
+        const auto at = static_cast<qsizetype>(sax.errorPosition) - static_cast<qsizetype>(sax.errorToken.size());
         auto [line, column] = lineColumnAt(text, at);
-        // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, column 5: syntax
-        // error while parsing value - ..."; keep what follows the position.
-        std::string what = e.what();
-        if (const auto colon = what.find(": "); colon != std::string::npos)
-            what = what.substr(colon + 2);
-        if (what.rfind("syntax error while parsing ", 0) == 0)
-            what = what.substr(std::string("syntax error while ").size());
-        return SerdeError{QStringLiteral("invalid JSON: ") + QString::fromStdString(what), line, column, {}};
+        return SerdeError{QStringLiteral("number %1 is out of range: beyond the largest a double holds (1.8e308)")
+                              .arg(QString::fromStdString(sax.errorToken)),
+                          line,
+                          column,
+                          {}};
     }
+    // errorPosition is 1-based: the byte at which the parser gave up.
+    const auto at = sax.errorPosition > 0 ? static_cast<qsizetype>(sax.errorPosition) - 1 : 0;
+    auto [line, column] = lineColumnAt(text, at);
+    // nlohmann's text reads "[json.exception.parse_error.101] parse error at line
+    // 1, column 5: syntax error while parsing value - ..."; keep what follows the
+    // position.
+    std::string what = sax.errorText;
+    if (const auto colon = what.find(": "); colon != std::string::npos)
+        what = what.substr(colon + 2);
+    if (what.rfind("syntax error while parsing ", 0) == 0)
+        what = what.substr(std::string("syntax error while ").size());
+    return SerdeError{QStringLiteral("invalid JSON: ") + QString::fromStdString(what), line, column, {}};
 }
 
 QString childPath(const QString &parent, const std::string &member)
@@ -332,7 +376,7 @@ public:
         Int v = 0;
         const char *begin = t.constData();
         const char *end = begin + t.size();
-        if (begin != end && *begin == '+')
+        if (begin != end && *begin == '+' && (begin + 1 == end || begin[1] != '-')) // "+-5" is not a number
             ++begin;
         const auto [ptr, ec] = std::from_chars(begin, end, v);
         if (t.isEmpty() || ec == std::errc::invalid_argument || ptr != end) {

@@ -134,6 +134,7 @@ private Q_SLOTS:
         QVERIFY(!e);
         QVERIFY2(e.error().reason.contains(QLatin1StringView("int32 range")), qPrintable(e.error().reason));
         QVERIFY(!make(Format::Int64)->serialize(QStringLiteral("12a")));
+        QVERIFY(!make(Format::Int32)->serialize(QStringLiteral("+-5"))); // one sign only
         auto h = make(Format::Hex)->serialize(QStringLiteral("00 0g"));
         QVERIFY(!h);
         QCOMPARE(h.error().column, 5);
@@ -247,6 +248,120 @@ private Q_SLOTS:
         QCOMPARE(syntax.error().column, 10);
     }
 
+    // Numbers no type holds (found by tests/fuzz/fuzz_avro_json and friends,
+    // whose crash inputs are in tests/fuzz/regressions/): JSON's grammar
+    // allows 1e999, which nlohmann reports as out_of_range (not parse_error)
+    // and used to escape as an exception; huge numbers into int, long, float
+    // and decimal fields are refused with the field's path.
+    void numbersOutOfRange()
+    {
+        for (const Format f : {Format::Json, Format::JsonSchema}) {
+            SerializerSpec spec{f, {}, f == Format::JsonSchema ? QByteArray("{}") : QByteArray(), {}, {}, false};
+            auto r = make(spec)->serialize(QByteArrayView("{\"a\": [1,\n -1e999]}"));
+            QVERIFY(!r);
+            QCOMPARE(r.error().line, 2);
+            QCOMPARE(r.error().column, 2);
+            QVERIFY2(r.error().reason.contains(QLatin1StringView("number -1e999 is out of range")),
+                     qPrintable(r.error().toString()));
+        }
+        auto i32 = make(Format::Int32)->serialize(QStringLiteral("1e999"));
+        QVERIFY(!i32);
+        QCOMPARE(i32.error().reason, QStringLiteral("'1e999' is not a decimal integer"));
+        auto i64 = make(Format::Int64)->serialize(QStringLiteral("-9223372036854775809"));
+        QVERIFY(!i64);
+        QVERIFY2(i64.error().reason.contains(QLatin1StringView("outside the int64 range")),
+                 qPrintable(i64.error().reason));
+
+        auto avro = make(SerializerSpec{Format::Avro, kData + QStringLiteral("/order.avsc"), {}, {}, {}, false});
+        auto check = [&](const char *patch, const QString &path, const char *reason) {
+            QJsonObject base = QJsonDocument::fromJson(kOrderAvro).object();
+            const QByteArray key(patch);
+            base.remove(QString::fromUtf8(key.mid(1, key.indexOf('"', 1) - 1)));
+            QByteArray text = QJsonDocument(base).toJson(QJsonDocument::Compact);
+            text.insert(1, key + ','); // QJsonDocument cannot hold these numbers
+            auto r = avro->serialize(QByteArrayView(text));
+            QVERIFY2(!r, patch);
+            QCOMPARE(r.error().path, path);
+            QVERIFY2(r.error().reason.contains(QLatin1StringView(reason)), qPrintable(r.error().toString()));
+        };
+        check(R"("quantity": 1e19)", QStringLiteral("$.quantity"), "1e+19 is out of the int range");
+        check(R"("id": 1e19)", QStringLiteral("$.id"), "1e+19 is out of the long range");
+        check(R"("day": -1e300)", QStringLiteral("$.day"), "-1e+300 is out of the int range");
+        check(R"("at_ms": 9.3e18)", QStringLiteral("$.at_ms"), "9.3e+18 is out of the long range");
+        check(R"("lines": [{"sku": "A", "price": 1e300}])", QStringLiteral("$.lines[0].price"), "precision");
+        auto syntax = avro->serialize(QByteArrayView("{\"quantity\": 1e999}"));
+        QVERIFY(!syntax);
+        QCOMPARE(syntax.error().column, 14);
+        QVERIFY2(syntax.error().reason.contains(QLatin1StringView("1e999 is out of range")),
+                 qPrintable(syntax.error().toString()));
+        // A whole number written as a float fits (as in Avro's own JSON decoder).
+        auto whole = make(SerializerSpec{Format::Avro, {}, R"({"type": "long"})", {}, {}, false});
+        QCOMPARE(bytesOf(*whole, "1e3"), QByteArray::fromHex("d00f"));
+        auto fraction = whole->serialize(QByteArrayView("1.5"));
+        QVERIFY(!fraction);
+        QVERIFY2(fraction.error().reason.contains(QLatin1StringView("expected long, got number")),
+                 qPrintable(fraction.error().reason));
+
+        auto f = make(SerializerSpec{Format::Avro, {}, R"({"type": "float"})", {}, {}, false});
+        auto big = f->serialize(QByteArrayView("1e300"));
+        QVERIFY(!big);
+        QCOMPARE(big.error().reason, QStringLiteral("1e+300 is out of the float range (at most 3.4028235e38)"));
+        QCOMPARE(bytesOf(*f, "-3.4028235e38"), QByteArray::fromHex("ffff7fff")); // Java's -Float.MAX_VALUE
+    }
+
+    // Schema attributes Avro C does not check (found by fuzz_avro_json's
+    // schema mode): they threw nlohmann type errors or asked for gigabytes.
+    void avroSchemaSizesAreChecked()
+    {
+        auto refused = [](const char *schema, const char *reason) {
+            auto s = makeSerializer(SerializerSpec{Format::Avro, {}, schema, {}, {}, false});
+            QVERIFY2(!s, schema);
+            QVERIFY2(s.error().reason.contains(QLatin1StringView(reason)), qPrintable(s.error().reason));
+        };
+        refused(R"({"type": "bytes", "logicalType": "decimal", "precision": "9"})",
+                "a bytes schema: a decimal's \"precision\" must be a whole number from 1 to 4096, not \"9\"");
+        refused(R"({"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2147483647})",
+                "\"scale\" must be a whole number from 0 to its precision (9), not 2147483647");
+        refused(R"({"type": "bytes", "logicalType": "decimal", "precision": 1e300})", "not 1e+300");
+        refused(R"({"type": "fixed", "name": "F", "size": 1099511627776})",
+                "fixed F: \"size\" 1099511627776 is not a byte count from 0 to 1048576");
+        refused(R"({"type": "fixed", "name": "F", "size": -1})", "fixed F: \"size\" -1 is not a byte count");
+        // Avro C builds every field at once: a record in every value of itself overflowed its stack.
+        refused(R"({"type": "record", "name": "A", "namespace": "n", "fields": [{"name": "a", "type": "A"}]})",
+                "record n.A contains itself in every value");
+        refused(R"({"type": "record", "name": "A", "fields": [{"name": "b", "type": {"type": "record", "name": "B",
+                  "fields": [{"name": "a", "type": ["A"]}]}}]})",
+                "contains itself in every value");
+        // A way out (null, an array, a map) makes it a tree.
+        QVERIFY(makeSerializer(SerializerSpec{
+            Format::Avro,
+            {},
+            R"({"type": "record", "name": "A", "fields": [{"name": "a", "type": ["A", "null"]}, {"name": "m", "type": {"type": "map", "values": "A"}}]})",
+            {},
+            {},
+            false}));
+    }
+
+    // valijson checks an integer multipleOf in int64 arithmetic: 1e300 was
+    // cast to int64 (undefined), 0 divided by zero (SIGFPE).
+    void jsonSchemaDivisors()
+    {
+        auto zero = JsonSchemaValidator::create(R"({"properties": {"n": {"multipleOf": 0}}})");
+        QVERIFY(!zero);
+        QCOMPARE(zero.error().reason,
+                 QStringLiteral("not a usable JSON Schema: \"multipleOf\" at /properties/n must be a number above 0, "
+                                "not 0"));
+        QVERIFY(!JsonSchemaValidator::create(R"({"multipleOf": "3"})"));
+        auto v = JsonSchemaValidator::create(R"({"type": "number", "multipleOf": 3})");
+        QVERIFY(v);
+        QVERIFY(v.value()->validate(QByteArrayView("9")).isEmpty());
+        (void)v.value()->validate(QByteArrayView("1e300"));             // was cast to int64
+        QVERIFY(!v.value()->validate(QByteArrayView("3.5")).isEmpty()); // the int64 check read it as 3
+        QVERIFY(!v.value()->validate(QByteArrayView("-9223372036854775808")).isEmpty());
+        // In instance data the key is just a key.
+        QVERIFY(JsonSchemaValidator::create(R"({"const": {"multipleOf": 0}})"));
+    }
+
     void avroExampleFromSchemaIsValid()
     {
         const QString schema = kData + QStringLiteral("/order.avsc");
@@ -264,6 +379,19 @@ private Q_SLOTS:
                            {},
                            false});
         QVERIFY(!bad);
+        // A decimal with no digits before the point (found by fuzz_avro_json's
+        // check that each fixed schema's example serializes): was "1.555".
+        auto fraction =
+            make(SerializerSpec{Format::Avro,
+                                {},
+                                R"({"type": "bytes", "logicalType": "decimal", "precision": 5, "scale": 5})",
+                                {},
+                                {},
+                                false});
+        auto fractionExample = fraction->exampleFromSchema();
+        QVERIFY(fractionExample.ok());
+        QCOMPARE(fractionExample.value(), QStringLiteral("\"0.555\""));
+        QVERIFY(fraction->serialize(fractionExample.value()).ok());
         auto syntax = makeSerializer(SerializerSpec{Format::Avro, {}, "{\"type\":\n \"record\",, }", {}, {}, false});
         QVERIFY(!syntax);
         QCOMPARE(syntax.error().line, 2);
