@@ -118,14 +118,18 @@ void MainWindow::showShortcuts()
         add(action->shortcut(), action->text());
     for (const QShortcut *shortcut : findChildren<QShortcut *>())
         add(shortcut->key(), shortcut->whatsThis());
+    // Buttons with a shortcut of their own (Ctrl+S on Save...); the Alt+letter
+    // of an underlined label shows on the button itself.
     for (const QAbstractButton *button : findChildren<QAbstractButton *>())
-        add(button->shortcut(), button->text().isEmpty() ? button->toolTip() : button->text());
+        if (button->shortcut() != QKeySequence::mnemonic(button->text()))
+            add(button->shortcut(), button->text().isEmpty() ? button->toolTip() : button->text());
     std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
 
     auto *table = new QTableWidget(int(rows.size()), 2, dialog);
     table->setObjectName(QStringLiteral("shortcutsTable"));
     table->setHorizontalHeaderLabels({tr("Keys"), tr("Action")});
     table->verticalHeader()->hide();
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->horizontalHeader()->setStretchLastSection(true);

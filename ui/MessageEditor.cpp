@@ -404,16 +404,15 @@ QString MessageEditor::partitionPreview() const
                   "empty) \u00b7 round_robin: in turn, %2")
             .arg(emptyHash, of);
     const QString p = QString::number(murmur2Partition(m_keyEdit->text().toUtf8(), count));
-    return tr("Key \u2192 partition %1 with the Java default (murmur2) \u00b7 murmur2: %1 \u00b7 round_robin: in "
-              "turn, %2")
-        .arg(p, of);
+    return tr("Key \u2192 partition %1 with the Java default (murmur2) \u00b7 %2 \u00b7 round_robin: in turn")
+        .arg(p, tr("%n partition(s)", nullptr, count));
 }
 
 void MessageEditor::updatePartitionPreview()
 {
     QString text = partitionPreview();
     if (!m_nullKeyCheck->isChecked() && m_keyEdit->text().contains(QLatin1String("{{")))
-        text += tr(" (for the key as typed; templates change it per record)");
+        text += tr(" (key as typed; templates vary it)");
     m_previewLabel->setText(text);
     m_previewLabel->setToolTip(
         tr("Where a record with this key lands when the partition is \"auto\", for the topic's partition count. "
@@ -605,8 +604,10 @@ void MessageEditor::setCopies(int copies)
 
 void MessageEditor::addSendBarWidget(QWidget *widget)
 {
-    // After the stretch, before the copy count.
-    m_sendRow->insertWidget(1 + m_sendBarWidgets++, widget);
+    // After the stretch, before the copy count, each with room after it.
+    const int at = 1 + 2 * m_sendBarWidgets++;
+    m_sendRow->insertWidget(at, widget);
+    m_sendRow->insertSpacing(at + 1, 12);
 }
 
 Result<ProducerRecord> MessageEditor::record() const

@@ -3,6 +3,7 @@
 #include "ui/QsciIncludes.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QPalette>
 #include <QProcess>
 #include <QStandardPaths>
@@ -111,9 +112,15 @@ void apply(Choice choice)
         QApplication::setPalette(*g_systemPalette);
     else
         QApplication::setPalette(QApplication::style()->standardPalette());
-    for (QWidget *top : QApplication::topLevelWidgets())
+    for (QWidget *top : QApplication::topLevelWidgets()) {
         for (QsciScintilla *editor : top->findChildren<QsciScintilla *>())
             styleEditor(editor);
+        // A label's rich text keeps the link colour it was laid out with:
+        // lay it out again for the new palette.
+        for (QLabel *label : top->findChildren<QLabel *>())
+            if (label->text().contains(QLatin1StringView("<a ")))
+                label->setText(label->text());
+    }
 }
 
 bool isDark()
