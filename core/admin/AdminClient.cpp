@@ -133,7 +133,7 @@ quint64 AdminClient::describeTopics(const std::optional<QStringList> &names)
 {
     return post(QStringLiteral("describe topics"), [names](TopicAdmin *engine, auto deliver) {
         engine->describeTopics(names, [deliver](Result<QList<TopicDescription>> r) {
-            deliver([r](AdminClient *c, quint64 id, const QString &op) {
+            deliver([r = std::move(r)](AdminClient *c, quint64 id, const QString &op) {
                 if (r)
                     Q_EMIT c->topicsDescribed(id, *r);
                 else
@@ -147,7 +147,7 @@ quint64 AdminClient::describeConfigs(const QString &topic)
 {
     return post(QStringLiteral("describe configs"), [topic](TopicAdmin *engine, auto deliver) {
         engine->describeConfigs(topic, [deliver, topic](Result<QList<ConfigEntry>> r) {
-            deliver([r, topic](AdminClient *c, quint64 id, const QString &op) {
+            deliver([r = std::move(r), topic](AdminClient *c, quint64 id, const QString &op) {
                 if (r)
                     Q_EMIT c->configsDescribed(id, topic, *r);
                 else
@@ -162,7 +162,7 @@ quint64 AdminClient::createTopic(const NewTopic &topic, bool validateOnly)
     return post(validateOnly ? QStringLiteral("validate topic") : QStringLiteral("create topic"),
                 [topic, validateOnly](TopicAdmin *engine, auto deliver) {
                     engine->createTopic(topic, validateOnly, [deliver, validateOnly](Result<CreatedTopic> r) {
-                        deliver([r, validateOnly](AdminClient *c, quint64 id, const QString &op) {
+                        deliver([r = std::move(r), validateOnly](AdminClient *c, quint64 id, const QString &op) {
                             if (r)
                                 Q_EMIT c->topicCreated(id, *r, validateOnly);
                             else
@@ -176,7 +176,7 @@ quint64 AdminClient::deleteTopic(const QString &topic)
 {
     return post(QStringLiteral("delete topic"), [topic](TopicAdmin *engine, auto deliver) {
         engine->deleteTopic(topic, [deliver, topic](Result<bool> r) {
-            deliver([r, topic](AdminClient *c, quint64 id, const QString &op) {
+            deliver([r = std::move(r), topic](AdminClient *c, quint64 id, const QString &op) {
                 if (r)
                     Q_EMIT c->topicDeleted(id, topic);
                 else

@@ -62,7 +62,7 @@ void TopicAdmin::describeTopics(const std::optional<QStringList> &names, TopicsC
     std::optional<QList<QString>> wanted;
     if (names)
         wanted = QList<QString>(names->cbegin(), names->cend());
-    m_cluster->fetchMetadata(wanted, [self, names, done](Result<MetadataResponse> md) {
+    m_cluster->fetchMetadata(wanted, [self, names, done = std::move(done)](Result<MetadataResponse> md) {
         if (!self || self->m_stopping)
             return;
         if (!md) {
@@ -105,7 +105,7 @@ void TopicAdmin::describeTopics(const std::optional<QStringList> &names, TopicsC
     });
 }
 
-void TopicAdmin::addOffsets(QList<TopicDescription> topics, TopicsCallback done)
+void TopicAdmin::addOffsets(QList<TopicDescription> topics, const TopicsCallback &done)
 {
     // Per leader: one ListOffsets for the earliest offsets and one for the
     // latest, each naming every partition that leader leads.
@@ -141,7 +141,7 @@ void TopicAdmin::addOffsets(QList<TopicDescription> topics, TopicsCallback done)
     gather->outstanding = static_cast<int>(byLeader.size()) * 2;
     QPointer<TopicAdmin> self(this);
     for (auto it = byLeader.cbegin(); it != byLeader.cend(); ++it) {
-        const QList<Where> where = it.value();
+        const QList<Where> &where = it.value();
         BrokerConnection *conn = m_cluster->connectionFor(it.key());
         for (const std::int64_t ts : {ListOffsetsRequest::Earliest, ListOffsetsRequest::Latest}) {
             auto finishOne = [gather, done] {
@@ -226,7 +226,7 @@ void TopicAdmin::describeConfigs(const QString &topic, ConfigsCallback done)
     QPointer<TopicAdmin> self(this);
     sendAnywhere(
         ApiKey::DescribeConfigs, [req](std::int16_t v) { return req.encode(v); },
-        [self, topic, done](Result<QByteArray> body, std::int16_t version) {
+        [self, topic, done = std::move(done)](Result<QByteArray> body, std::int16_t version) {
             if (!self || self->m_stopping)
                 return;
             if (!body) {
@@ -271,7 +271,7 @@ void TopicAdmin::createTopic(const NewTopic &topic, bool validateOnly, CreateCal
     const QString name = topic.name;
     sendAnywhere(
         ApiKey::CreateTopics, [req](std::int16_t v) { return req.encode(v); },
-        [self, name, done](Result<QByteArray> body, std::int16_t version) {
+        [self, name, done = std::move(done)](Result<QByteArray> body, std::int16_t version) {
             if (!self || self->m_stopping)
                 return;
             if (!body) {
@@ -312,7 +312,7 @@ void TopicAdmin::deleteTopic(const QString &topic, DeleteCallback done)
     QPointer<TopicAdmin> self(this);
     sendAnywhere(
         ApiKey::DeleteTopics, [req](std::int16_t v) { return req.encode(v); },
-        [self, topic, done](Result<QByteArray> body, std::int16_t version) {
+        [self, topic, done = std::move(done)](Result<QByteArray> body, std::int16_t version) {
             if (!self || self->m_stopping)
                 return;
             if (!body) {

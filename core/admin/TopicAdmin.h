@@ -102,7 +102,7 @@ public:
     void deleteTopic(const QString &topic, DeleteCallback done);
 
 private:
-    void addOffsets(QList<TopicDescription> topics, TopicsCallback done);
+    void addOffsets(QList<TopicDescription> topics, const TopicsCallback &done);
     // Sends to any broker; retries once on another when the connection fails.
     void sendAnywhere(ApiKey key, BrokerConnection::Encoder encode, BrokerConnection::Callback done);
 

@@ -107,7 +107,7 @@ QString ConnectionProfile::securityProtocol() const
 
 QString ConnectionProfile::saslMechanism() const
 {
-    const QString m = settings.value(s("sasl.mechanism")).toUpper();
+    QString m = settings.value(s("sasl.mechanism")).toUpper(); // not const: returned by move
     if (!isSaslProtocol(securityProtocol()))
         return m;
     return m.isEmpty() ? s("PLAIN") : m;
@@ -253,12 +253,10 @@ Result<ConnectionProfile> ConnectionProfile::fromProperties(const QString &name,
             key = v;
         } else if (k == QLatin1StringView("security.protocol") || k == QLatin1StringView("sasl.mechanism")) {
             p.settings.insert(k, v.trimmed().toUpper());
-        } else if (k == QLatin1StringView("sasl.username") && p.settings.contains(s("sasl.username")) &&
-                   in.contains(s("sasl.jaas.config"))) {
+        } else if (in.contains(s("sasl.jaas.config")) &&
+                   ((k == QLatin1StringView("sasl.username") && p.settings.contains(s("sasl.username"))) ||
+                    (k == QLatin1StringView("sasl.password") && p.secrets.contains(s("sasl.password"))))) {
             continue; // jaas wins over the librdkafka spelling
-        } else if (k == QLatin1StringView("sasl.password") && p.secrets.contains(s("sasl.password")) &&
-                   in.contains(s("sasl.jaas.config"))) {
-            continue;
         } else if (isSecretKey(k)) {
             p.secrets.insert(k, v);
         } else {
@@ -266,16 +264,14 @@ Result<ConnectionProfile> ConnectionProfile::fromProperties(const QString &name,
         }
     }
     if (!certificate.isEmpty() || !key.isEmpty()) {
-        if (in.contains(s("ssl.keystore.location"))) {
-            // Java's keystore wins; keep the librdkafka pair as they were.
-            p.setSetting(s("ssl.certificate.location"), certificate);
-            p.setSetting(s("ssl.key.location"), key);
-        } else if (key.isEmpty()) {
+        if (key.isEmpty() && !in.contains(s("ssl.keystore.location"))) {
             p.settings.insert(s("ssl.keystore.location"), certificate);
             if (!in.contains(s("ssl.keystore.type")))
                 p.settings.insert(s("ssl.keystore.type"), s("PEM"));
             note(s("ssl.certificate.location (certificate and key in one file) stored as ssl.keystore.location"));
         } else {
+            // A certificate and key pair; or Java's keystore is given, which
+            // wins, and the librdkafka pair stays as it was.
             p.setSetting(s("ssl.certificate.location"), certificate);
             p.setSetting(s("ssl.key.location"), key);
         }

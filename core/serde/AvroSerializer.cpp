@@ -135,7 +135,7 @@ public:
 
     static std::string fullName(const json &named, const std::string &ns)
     {
-        const std::string name = named.value("name", std::string());
+        std::string name = named.value("name", std::string()); // not const: returned by move
         if (name.find('.') != std::string::npos)
             return name;
         std::string space = ns;

@@ -229,7 +229,7 @@ json resolveRef(const json &schema, const json &root)
     if (ref == schema.end() || !ref->is_string())
         return schema;
     const std::string r = ref->get<std::string>();
-    if (r.rfind("#", 0) != 0)
+    if (!r.starts_with('#'))
         return json::object();
     try {
         const std::string pointer = r.substr(1);

@@ -455,12 +455,12 @@ void RegistryClient::request(const QByteArray &verb, const QString &path, const 
     const QString url = m_config.displayUrl();
     if (!m_config.url.isValid() || m_config.url.isEmpty()) {
         const Error e{-1, QStringLiteral("no Schema Registry URL (schema.registry.url / --schema-registry)")};
-        QTimer::singleShot(0, this, [done, e] { done(0, {}, &e); });
+        QTimer::singleShot(0, this, [done = std::move(done), e] { done(0, {}, &e); });
         return;
     }
     if (auto tls = prepareTls(); !tls) {
-        const Error e = tls.error();
-        QTimer::singleShot(0, this, [done, e] { done(0, {}, &e); });
+        const Error &e = tls.error();
+        QTimer::singleShot(0, this, [done = std::move(done), e] { done(0, {}, &e); });
         return;
     }
     QNetworkRequest req = makeRequest(path);
@@ -483,7 +483,7 @@ void RegistryClient::request(const QByteArray &verb, const QString &path, const 
         });
     }
     const int timeoutMs = m_config.timeoutMs;
-    connect(reply, &QNetworkReply::finished, this, [reply, done, url, what, timeoutMs] {
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done), url, what, timeoutMs] {
         reply->deleteLater();
         const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         if (!statusAttr.isValid()) {
@@ -623,7 +623,7 @@ void RegistryClient::checkCompatibility(const QString &subject, const QString &s
 {
     if (normaliseSchemaType(schemaType).isEmpty()) {
         const Error e{-1, QStringLiteral("unknown schema type '%1' (expected avro, protobuf or json)").arg(schemaType)};
-        QTimer::singleShot(0, this, [done, e] { done(e); });
+        QTimer::singleShot(0, this, [done = std::move(done), e] { done(e); });
         return;
     }
     const QString what = QStringLiteral("the compatibility check against subject '%1'").arg(subject);
@@ -631,7 +631,7 @@ void RegistryClient::checkCompatibility(const QString &subject, const QString &s
                              .arg(pathPart(subject), pathPart(version.isEmpty() ? QStringLiteral("latest") : version));
     const QString url = m_config.displayUrl();
     request("POST", path, schemaBody(schema, schemaType, references), what,
-            [done, what, url](int status, const QByteArray &answer, const Error *transportError) {
+            [done = std::move(done), what, url](int status, const QByteArray &answer, const Error *transportError) {
                 if (transportError) {
                     done(*transportError);
                     return;

@@ -11,7 +11,7 @@ QString recordNameOf(const QString &schema, const QString &schemaType, const QSt
     const QString type = RegistryClient::normaliseSchemaType(schemaType);
     if (type == QLatin1StringView("AVRO")) {
         const auto o = QJsonDocument::fromJson(schema.toUtf8()).object();
-        const QString name = o.value(QStringLiteral("name")).toString();
+        QString name = o.value(QStringLiteral("name")).toString(); // not const: returned by move
         if (name.isEmpty() || name.contains(QLatin1Char('.')))
             return name;
         const QString ns = o.value(QStringLiteral("namespace")).toString();
