@@ -123,7 +123,7 @@ void MainWindow::showShortcuts()
     for (const QAbstractButton *button : findChildren<QAbstractButton *>())
         if (button->shortcut() != QKeySequence::mnemonic(button->text()))
             add(button->shortcut(), button->text().isEmpty() ? button->toolTip() : button->text());
-    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    std::stable_sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
 
     auto *table = new QTableWidget(int(rows.size()), 2, dialog);
     table->setObjectName(QStringLiteral("shortcutsTable"));

@@ -39,6 +39,15 @@ QString keysFor(const QTableWidget *table, const QString &actionPart)
     return {};
 }
 
+QStringList allKeysFor(const QTableWidget *table, const QString &actionPart)
+{
+    QStringList keys;
+    for (int row = 0; row < table->rowCount(); ++row)
+        if (table->item(row, 1)->text().contains(actionPart))
+            keys.append(table->item(row, 0)->text());
+    return keys;
+}
+
 } // namespace
 
 class TestView final : public QObject
@@ -77,7 +86,9 @@ void TestView::shortcutsDialogListsTheFrequentActions()
     auto *table = dialog->findChild<QTableWidget *>(QStringLiteral("shortcutsTable"));
     QVERIFY(table);
     QVERIFY2(table->rowCount() >= 15, qPrintable(QString::number(table->rowCount())));
-    QCOMPARE(keysFor(table, QStringLiteral("Composer: send")), QStringLiteral("Ctrl+Return"));
+    const QStringList send = allKeysFor(table, QStringLiteral("Composer: send"));
+    QVERIFY2(send.contains(QStringLiteral("Ctrl+Return")) && send.contains(QStringLiteral("Ctrl+Enter")),
+             qPrintable(send.join(QLatin1Char(','))));
     QCOMPARE(keysFor(table, QStringLiteral("automatic mode")), QStringLiteral("Ctrl+Shift+Return"));
     QCOMPARE(keysFor(table, QStringLiteral("File: Connect")), QStringLiteral("Ctrl+Shift+C"));
     QCOMPARE(keysFor(table, QStringLiteral("Topic browser: refresh")), QStringLiteral("F5"));
