@@ -134,7 +134,10 @@ SerdeResult<bool> normalizeDivisors(json &node, const std::string &pointer, int 
             value = divisor;
             continue;
         }
-        if (auto r = normalizeDivisors(value, pointer + "/" + key, depth + 1); !r)
+        std::string child = pointer;
+        child += '/';
+        child += key;
+        if (auto r = normalizeDivisors(value, child, depth + 1); !r)
             return r;
     }
     return true;
