@@ -9,7 +9,7 @@
 
 namespace kpw {
 
-ProduceCommand::ProduceCommand(Options options, QObject *parent) : QObject(parent), m_options(std::move(options))
+ProduceCommand::ProduceCommand(Options options, QObject *parent) : CallReceiver(parent), m_options(std::move(options))
 {
     m_client = new ProducerClient(this);
     connect(m_client, &ProducerClient::recordsDelivered, this, &ProduceCommand::onReports);
@@ -53,9 +53,8 @@ void ProduceCommand::readerLoop()
             return;
         // Count before sending: a report may come back before this thread's
         // next queued call would be seen.
-        QMetaObject::invokeMethod(
-            this, [this, n = batch.size()] { m_sent += static_cast<quint64>(n); }, Qt::BlockingQueuedConnection);
-        m_client->send(batch);
+        postCallAndWait(this, [this, n = batch.size()] { m_sent += static_cast<quint64>(n); });
+        m_client->send(std::move(batch)); // leaves it empty
         batch.clear();
     };
     char *line = nullptr;
@@ -99,8 +98,7 @@ void ProduceCommand::readerLoop()
     }
     free(line);
     sendBatch();
-    QMetaObject::invokeMethod(
-        this, [this, lines] { onInputDone(lines); }, Qt::QueuedConnection);
+    postCall(this, [this, lines] { onInputDone(lines); });
 }
 
 bool ProduceCommand::encode(const char *side, quint64 line, std::optional<QByteArray> &bytes,

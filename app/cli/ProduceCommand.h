@@ -5,9 +5,9 @@
 #include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
 #include "serde/Serializer.h"
+#include "threads/CrossThread.h"
 
 #include <QList>
-#include <QObject>
 #include <QSemaphore>
 #include <QStringList>
 #include <QTextStream>
@@ -23,7 +23,7 @@ class ProducerClient;
 
 // `kpw-cli produce`: one record per input line, one delivery report per line
 // on stdout, failures (with their input line number) on stderr.
-class ProduceCommand final : public QObject
+class ProduceCommand final : public CallReceiver
 {
     Q_OBJECT
 

@@ -25,7 +25,7 @@ void registerMetaTypes()
 }
 } // namespace
 
-AdminClient::AdminClient(QObject *parent) : QObject(parent)
+AdminClient::AdminClient(QObject *parent) : CallReceiver(parent)
 {
     registerMetaTypes();
 }
@@ -98,15 +98,12 @@ template <typename Work> quint64 AdminClient::post(const QString &operation, Wor
     m_pending.insert(id);
     Q_EMIT pendingChanged(pending());
     if (!m_engine) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, operation] {
-                if (take(id))
-                    Q_EMIT failed(id, operation,
-                                  Error{KafkaError::ClientInvalidConfig,
-                                        QStringLiteral("not connected: give the bootstrap servers first")});
-            },
-            Qt::QueuedConnection);
+        postCall(this, [this, id, operation] {
+            if (take(id))
+                Q_EMIT failed(id, operation,
+                              Error{KafkaError::ClientInvalidConfig,
+                                    QStringLiteral("not connected: give the bootstrap servers first")});
+        });
         return id;
     }
     QPointer<AdminClient> self(this);
@@ -114,15 +111,12 @@ template <typename Work> quint64 AdminClient::post(const QString &operation, Wor
     // The engine runs the callbacks on its thread; the answers cross back as
     // queued calls on this object (dropped if it is gone: QPointer is only
     // read on this object's thread, inside the queued call).
-    QMetaObject::invokeMethod(engine, [self, engine, id, operation, work, receiver = this] {
+    postCall(engine, [self, engine, id, operation, work, receiver = this] {
         auto deliver = [receiver, self, id, operation](auto fn) {
-            QMetaObject::invokeMethod(
-                receiver,
-                [self, id, operation, fn] {
-                    if (self && self->take(id))
-                        fn(self.data(), id, operation);
-                },
-                Qt::QueuedConnection);
+            postCall(receiver, [self, id, operation, fn] {
+                if (self && self->take(id))
+                    fn(self.data(), id, operation);
+            });
         };
         work(engine, deliver);
     });

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "admin/TopicAdmin.h"
+#include "threads/CrossThread.h"
 #include "wire/Result.h"
 
 #include <QList>
-#include <QObject>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -22,7 +22,7 @@ class ProducerConfig;
 // an id that comes back with the answer in exactly one signal (the result or
 // failed()), emitted on this object's thread. cancel(id) drops an answer
 // that is still to come (the request itself runs to its end on the worker).
-class AdminClient final : public QObject
+class AdminClient final : public CallReceiver
 {
     Q_OBJECT
 

@@ -45,7 +45,7 @@ Result<ConnectionOptions> adminConnectionOptions(const ProducerConfig &config)
 }
 
 TopicAdmin::TopicAdmin(const QString &bootstrap, ConnectionOptions options, QObject *parent)
-    : QObject(parent), m_timeoutMs(options.requestTimeoutMs)
+    : CallReceiver(parent), m_timeoutMs(options.requestTimeoutMs)
 {
     m_cluster = new ClusterClient(bootstrap, std::move(options), this);
 }

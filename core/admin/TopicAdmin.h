@@ -2,11 +2,11 @@
 
 #include "messages/Admin.h"
 #include "net/BrokerConnection.h"
+#include "threads/CrossThread.h"
 #include "wire/Result.h"
 
 #include <QList>
 #include <QMetaType>
-#include <QObject>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
@@ -77,7 +77,7 @@ Result<ConnectionOptions> adminConnectionOptions(const ProducerConfig &config);
 // (AdminClient puts it on a worker thread); callbacks run there. Broker
 // errors come back as Error{code, "the broker's message"} so that the
 // caller shows KafkaError::name(code) and the broker's own words.
-class TopicAdmin final : public QObject
+class TopicAdmin final : public CallReceiver
 {
     Q_OBJECT
 

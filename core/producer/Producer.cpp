@@ -40,7 +40,7 @@ QString hintFor(std::int16_t code)
 } // namespace
 
 Producer::Producer(ProducerConfig config, std::shared_ptr<BufferGate> gate, QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded()),
+    : CallReceiver(parent), m_config(std::move(config)), m_random(QRandomGenerator::securelySeeded()),
       m_gate(std::move(gate))
 {
     m_clock.start();

@@ -11,6 +11,7 @@
 #include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
 #include "records/RecordBatch.h"
+#include "threads/CrossThread.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -40,7 +41,7 @@ namespace kpw {
 // batch per partition per request, up to max.in.flight requests per
 // connection) -> the response resolves each batch: success, retry, or
 // failure -> one recordsDelivered signal per response.
-class Producer final : public QObject
+class Producer final : public CallReceiver
 {
     Q_OBJECT
 

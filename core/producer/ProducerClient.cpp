@@ -6,6 +6,8 @@
 
 #include <QThread>
 
+#include <utility>
+
 namespace kpw {
 
 namespace {
@@ -27,7 +29,7 @@ void registerMetaTypes()
 }
 } // namespace
 
-ProducerClient::ProducerClient(QObject *parent) : QObject(parent)
+ProducerClient::ProducerClient(QObject *parent) : CallReceiver(parent)
 {
     registerMetaTypes();
 }
@@ -49,44 +51,41 @@ void ProducerClient::start(const ProducerConfig &config)
     // The engine is deleted on its own thread when the thread's loop ends.
     connect(m_thread, &QThread::finished, m_producer, &QObject::deleteLater);
     // Signals of an engine that was stopped may still be queued when a new
-    // one starts: each forwarder drops what is not from the current engine.
-    const quint64 gen = ++m_generation;
-    auto current = [this, gen] { return gen == m_generation; };
-    connect(m_producer, &Producer::connected, this, [this, current](const QString &s) {
-        if (current())
-            Q_EMIT connected(s);
-    });
-    connect(m_producer, &Producer::connectionFailed, this, [this, current](const QString &e) {
-        if (current())
-            Q_EMIT connectionFailed(e);
-    });
-    connect(m_producer, &Producer::metadataUpdated, this, [this, current](const kpw::MetadataResponse &md) {
-        if (current())
-            Q_EMIT metadataUpdated(md);
-    });
-    // Reports of a stopped engine still describe records this client sent.
-    connect(m_producer, &Producer::recordsDelivered, this, &ProducerClient::recordsDelivered);
-    connect(m_producer, &Producer::flushed, this, [this, current] {
-        if (current())
-            Q_EMIT flushed();
-    });
-    connect(m_producer, &Producer::statsUpdated, this, [this, current](const kpw::ProducerStats &st) {
-        if (current())
-            Q_EMIT statsUpdated(st);
-    });
-    connect(m_producer, &Producer::logMessage, this, &ProducerClient::logMessage);
-    connect(m_producer, &Producer::transactionCallDone, this, &ProducerClient::transactionCallDone);
-    connect(m_producer, &Producer::txnStatusChanged, this, [this, current](const kpw::TxnStatus &st) {
-        if (current())
-            Q_EMIT txnStatusChanged(st);
-    });
-    connect(m_producer, &Producer::protocolEvent, this, [this, current](const kpw::ProtocolEvent &e) {
-        if (current())
-            Q_EMIT protocolEvent(e);
-    });
+    // one starts: each relay drops what is not from the current engine...
+    ++m_generation;
+    relay(&Producer::connected, &ProducerClient::connected, true);
+    relay(&Producer::connectionFailed, &ProducerClient::connectionFailed, true);
+    relay(&Producer::metadataUpdated, &ProducerClient::metadataUpdated, true);
+    // ...but reports of a stopped engine still describe records this client
+    // sent, its log lines still happened, and a transactional call's answer
+    // is still awaited.
+    relay(&Producer::recordsDelivered, &ProducerClient::recordsDelivered, false);
+    relay(&Producer::flushed, &ProducerClient::flushed, true);
+    relay(&Producer::statsUpdated, &ProducerClient::statsUpdated, true);
+    relay(&Producer::logMessage, &ProducerClient::logMessage, false);
+    relay(&Producer::transactionCallDone, &ProducerClient::transactionCallDone, false);
+    relay(&Producer::txnStatusChanged, &ProducerClient::txnStatusChanged, true);
+    relay(&Producer::protocolEvent, &ProducerClient::protocolEvent, true);
     m_producer->setProtocolTrace(m_trace);
     m_thread->start();
-    QMetaObject::invokeMethod(m_producer, &Producer::start, Qt::QueuedConnection);
+    Producer *p = m_producer;
+    postCall(p, [p] { p->start(); });
+}
+
+template <typename... From, typename... To>
+void ProducerClient::relay(void (Producer::*from)(From...), void (ProducerClient::*to)(To...), bool onlyCurrent)
+{
+    // Runs on the engine's thread as the engine emits (direct connection),
+    // copies the arguments and posts the re-emission to this object's thread.
+    connect(
+        m_producer, from, this,
+        [this, to, onlyCurrent, gen = m_generation](From... args) {
+            postCall(this, [this, to, onlyCurrent, gen, ... args = std::decay_t<From>(args)] {
+                if (!onlyCurrent || gen == m_generation)
+                    (this->*to)(args...);
+            });
+        },
+        Qt::DirectConnection);
 }
 
 void ProducerClient::stop()
@@ -95,7 +94,8 @@ void ProducerClient::stop()
         return;
     // Fail what is still pending (those reports still reach this object),
     // then end the thread; the engine is deleted there.
-    QMetaObject::invokeMethod(m_producer, &Producer::shutdown, Qt::BlockingQueuedConnection);
+    Producer *p = m_producer;
+    postCallAndWait(p, [p] { p->shutdown(); });
     m_thread->quit();
     m_thread->wait();
     delete m_thread;
@@ -110,6 +110,11 @@ quint64 ProducerClient::send(const ProducerRecord &record)
 
 quint64 ProducerClient::send(const QList<ProducerRecord> &records)
 {
+    return send(QList<ProducerRecord>(records));
+}
+
+quint64 ProducerClient::send(QList<ProducerRecord> &&records)
+{
     const quint64 first = m_nextId.fetch_add(static_cast<quint64>(records.size()));
     if (!m_producer) {
         QList<DeliveryReport> reports;
@@ -123,8 +128,7 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
             d.errorMessage = QStringLiteral("not connected: start the producer first");
             reports.append(d);
         }
-        QMetaObject::invokeMethod(
-            this, [this, reports] { Q_EMIT recordsDelivered(reports); }, Qt::QueuedConnection);
+        postCall(this, [this, reports = std::move(reports)] { Q_EMIT recordsDelivered(reports); });
         return first;
     }
     Producer *p = m_producer;
@@ -135,21 +139,21 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
         for (const auto &r : records)
             total += RecordBatchBuilder::recordSizeBound(r.key, r.value, r.headers);
         if (total <= m_gate->limit() && m_gate->reserve(total, std::chrono::milliseconds(0))) {
-            QMetaObject::invokeMethod(
-                p, [p, records, first] { p->send(records, first); }, Qt::QueuedConnection);
+            postCall(p, [p, records = std::move(records), first] { p->send(records, first); });
             return first;
         }
     }
     // Reserve buffer.memory record by record; runs of accepted records go to
     // the engine as one queued call each, refused ones are reported here.
+    // A run is moved, never shared: this thread does not touch a list the
+    // engine's thread is reading (Qt's copy-on-write check before clear()
+    // would not order the two for ThreadSanitizer).
     QList<ProducerRecord> run;
     quint64 runFirst = first;
     QList<DeliveryReport> refused;
     const auto flushRun = [&] {
         if (!run.isEmpty())
-            QMetaObject::invokeMethod(
-                p, [p, run, runFirst] { p->send(run, runFirst); }, Qt::QueuedConnection);
-        run.clear();
+            postCall(p, [p, run = std::exchange(run, {}), runFirst] { p->send(run, runFirst); });
     };
     quint64 id = first;
     for (const auto &r : records) {
@@ -178,8 +182,7 @@ quint64 ProducerClient::send(const QList<ProducerRecord> &records)
     }
     flushRun();
     if (!refused.isEmpty())
-        QMetaObject::invokeMethod(
-            this, [this, refused] { Q_EMIT recordsDelivered(refused); }, Qt::QueuedConnection);
+        postCall(this, [this, refused = std::move(refused)] { Q_EMIT recordsDelivered(refused); });
     return first;
 }
 
@@ -187,19 +190,14 @@ template <typename Call> quint64 ProducerClient::txnCall(const QString &op, Call
 {
     const quint64 id = m_nextCallId++;
     if (!m_producer) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, op] {
-                Q_EMIT transactionCallDone(
-                    id, op,
-                    Error{KafkaError::ClientShutdown, QStringLiteral("not connected: start the producer first")});
-            },
-            Qt::QueuedConnection);
+        postCall(this, [this, id, op] {
+            Q_EMIT transactionCallDone(
+                id, op, Error{KafkaError::ClientShutdown, QStringLiteral("not connected: start the producer first")});
+        });
         return id;
     }
     Producer *p = m_producer;
-    QMetaObject::invokeMethod(
-        p, [p, id, call] { call(p, id); }, Qt::QueuedConnection);
+    postCall(p, [p, id, call] { call(p, id); });
     return id;
 }
 
@@ -234,8 +232,7 @@ void ProducerClient::injectFault(const FaultSpec &fault)
 {
     if (m_producer) {
         Producer *p = m_producer;
-        QMetaObject::invokeMethod(
-            p, [p, fault] { p->injectFault(fault); }, Qt::QueuedConnection);
+        postCall(p, [p, fault] { p->injectFault(fault); });
     }
 }
 
@@ -244,24 +241,22 @@ void ProducerClient::setProtocolTrace(bool on)
     m_trace = on;
     if (m_producer) {
         Producer *p = m_producer;
-        QMetaObject::invokeMethod(
-            p, [p, on] { p->setProtocolTrace(on); }, Qt::QueuedConnection);
+        postCall(p, [p, on] { p->setProtocolTrace(on); });
     }
 }
 
 void ProducerClient::refreshMetadata()
 {
-    if (m_producer)
-        QMetaObject::invokeMethod(m_producer, &Producer::refreshMetadata, Qt::QueuedConnection);
+    if (Producer *p = m_producer)
+        postCall(p, [p] { p->refreshMetadata(); });
 }
 
 void ProducerClient::flush()
 {
-    if (m_producer)
-        QMetaObject::invokeMethod(m_producer, &Producer::flush, Qt::QueuedConnection);
+    if (Producer *p = m_producer)
+        postCall(p, [p] { p->flush(); });
     else
-        QMetaObject::invokeMethod(
-            this, [this] { Q_EMIT flushed(); }, Qt::QueuedConnection);
+        postCall(this, [this] { Q_EMIT flushed(); });
 }
 
 } // namespace kpw

@@ -5,9 +5,9 @@
 #include "producer/ProducerConfig.h"
 #include "producer/Transaction.h"
 #include "records/ProducerRecord.h"
+#include "threads/CrossThread.h"
 
 #include <QList>
-#include <QObject>
 #include <QString>
 
 #include <atomic>
@@ -25,7 +25,8 @@ class Producer;
 // caller's thread (GUI or CLI), forwards calls as queued invocations and
 // re-emits the engine's signals (queued, so slots run on the caller's thread).
 // Reports arrive in batches: one recordsDelivered per produce response.
-class ProducerClient final : public QObject
+// Every crossing goes through postCall (threads/CrossThread.h), both ways.
+class ProducerClient final : public CallReceiver
 {
     Q_OBJECT
 
@@ -45,6 +46,7 @@ public:
     // DeliveryReport::id.
     quint64 send(const ProducerRecord &record);
     quint64 send(const QList<ProducerRecord> &records);
+    quint64 send(QList<ProducerRecord> &&records); // hands the list over without a copy
 
     // With blocking sends (the default, as the Java client), send() waits up
     // to max.block.ms for room in buffer.memory and then fails the record
@@ -84,6 +86,10 @@ Q_SIGNALS:
 
 private:
     template <typename Call> quint64 txnCall(const QString &op, Call call);
+    // Re-emits the engine's signal `from` as this object's `to`, on this
+    // object's thread; with onlyCurrent, not once a newer engine started.
+    template <typename... From, typename... To>
+    void relay(void (Producer::*from)(From...), void (ProducerClient::*to)(To...), bool onlyCurrent);
 
     QThread *m_thread = nullptr;
     quint64 m_nextCallId = 1;

@@ -56,7 +56,7 @@ ReplayPreview previewReplay(const QStringList &inputs, const ReplaySourceOptions
 }
 
 ReplayJob::ReplayJob(ReplayOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_window(std::max(1, m_options.maxOutstanding))
+    : CallReceiver(parent), m_options(std::move(options)), m_window(std::max(1, m_options.maxOutstanding))
 {
     registerReplayTypes();
     m_options.loops = std::max(1, m_options.loops);
@@ -166,7 +166,7 @@ void ReplayJob::readerLoop()
         }
         m_sent += static_cast<quint64>(batch.size());
         m_bytesSent += batchBytes;
-        m_client->send(batch);
+        m_client->send(std::move(batch)); // leaves it empty
         batch.clear();
         batchOrigins.clear();
         batchBytes = 0;
@@ -338,7 +338,7 @@ void ReplayJob::readerLoop()
     if (!stopped())
         sendBatch();
     currentSource = nullptr;
-    QMetaObject::invokeMethod(this, &ReplayJob::onReaderDone, Qt::QueuedConnection);
+    postCall(this, [this] { onReaderDone(); });
 }
 
 void ReplayJob::onReports(const QList<DeliveryReport> &reports)
@@ -395,25 +395,22 @@ void ReplayJob::onReaderDone()
             // Fails what is still queued; those reports arrive before this
             // queued call, which then counts anything left as failed.
             m_client->stop();
-            QMetaObject::invokeMethod(
-                this,
-                [this] {
-                    QList<DeliveryReport> leftovers;
-                    {
-                        std::lock_guard lock(m_mutex);
-                        for (auto it = m_origins.cbegin(); it != m_origins.cend(); ++it) {
-                            DeliveryReport d;
-                            d.id = it.key();
-                            d.errorCode = KafkaError::ClientConnectionFailed;
-                            d.errorMessage = m_summary.reason;
-                            leftovers.append(d);
-                        }
+            postCall(this, [this] {
+                QList<DeliveryReport> leftovers;
+                {
+                    std::lock_guard lock(m_mutex);
+                    for (auto it = m_origins.cbegin(); it != m_origins.cend(); ++it) {
+                        DeliveryReport d;
+                        d.id = it.key();
+                        d.errorCode = KafkaError::ClientConnectionFailed;
+                        d.errorMessage = m_summary.reason;
+                        leftovers.append(d);
                     }
-                    std::sort(leftovers.begin(), leftovers.end(),
-                              [](const DeliveryReport &a, const DeliveryReport &b) { return a.id < b.id; });
-                    onReports(leftovers);
-                },
-                Qt::QueuedConnection);
+                }
+                std::sort(leftovers.begin(), leftovers.end(),
+                          [](const DeliveryReport &a, const DeliveryReport &b) { return a.id < b.id; });
+                onReports(leftovers);
+            });
         } else {
             m_client->flush();
         }

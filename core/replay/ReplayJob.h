@@ -5,10 +5,10 @@
 #include "replay/Pacer.h"
 #include "replay/RecordSource.h"
 #include "replay/ReplaySummary.h"
+#include "threads/CrossThread.h"
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QObject>
 #include <QSemaphore>
 #include <QTimer>
 
@@ -56,7 +56,7 @@ ReplayPreview previewReplay(const QStringList &inputs, const ReplaySourceOptions
 // reports come back on the caller's thread. At most maxOutstanding records
 // are between send() and their report, so memory stays bounded whatever the
 // size of the input.
-class ReplayJob final : public QObject
+class ReplayJob final : public CallReceiver
 {
     Q_OBJECT
 
