@@ -166,8 +166,8 @@ void ReplayJob::readerLoop()
         }
         m_sent += static_cast<quint64>(batch.size());
         m_bytesSent += batchBytes;
-        m_client->send(std::move(batch)); // leaves it empty
-        batch.clear();
+        m_client->send(std::move(batch));
+        batch = {}; // a moved-from list: start the next batch from a fresh one
         batchOrigins.clear();
         batchBytes = 0;
     };
