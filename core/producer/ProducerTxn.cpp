@@ -1071,6 +1071,19 @@ void Producer::endTransaction(bool commit)
             return;
         } else if (commit && e.code != KafkaError::InvalidTxnState) {
             self->setTxnState(TxnState::AbortableError, QStringLiteral("EndTxn(commit) failed: %1").arg(e.message));
+        } else if (e.code == KafkaError::InvalidTxnState) {
+            // Seen when another producer with the same transactional.id
+            // initialized while this commit was on its way: under transaction
+            // protocol v2 the coordinator may answer INVALID_TXN_STATE rather
+            // than PRODUCER_FENCED, having aborted the transaction already.
+            const Error told{e.code,
+                             QStringLiteral("%1 (the coordinator no longer holds this transaction open: another "
+                                            "producer with transactional.id=%2 may have fenced this one, or "
+                                            "the transaction timed out)")
+                                 .arg(e.message, self->m_txnId)};
+            self->setTxnState(TxnState::FatalError, QStringLiteral("EndTxn failed: %1").arg(told.message));
+            self->finishCall(op, told);
+            return;
         } else {
             self->setTxnState(TxnState::FatalError, QStringLiteral("EndTxn failed: %1").arg(e.message));
         }
