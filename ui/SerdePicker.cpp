@@ -851,6 +851,16 @@ void SerdePicker::setRegistryMessage(const QString &text, int tone)
                                                : QStringLiteral("color: palette(mid);"));
 }
 
+void SerdePicker::startRegistryRequest(const QString &message)
+{
+    // Nothing is in use while the registry answers (Send refuses until then).
+    m_resolved.reset();
+    m_registryBusy = true;
+    setRegistryMessage(message, 0);
+    updateRegistryWidgets();
+    rebuildSerializer();
+}
+
 void SerdePicker::unresolve(const QString &why)
 {
     const bool was = m_resolved.has_value();
@@ -982,11 +992,7 @@ void SerdePicker::fetchSchema()
     RegistryClient *client = registry(what);
     if (!client)
         return;
-    m_resolved.reset();
-    m_registryBusy = true;
-    setRegistryMessage(tr("%1 from %2...").arg(what, client->config().displayUrl()), 0);
-    updateRegistryWidgets();
-    rebuildSerializer();
+    startRegistryRequest(tr("%1 from %2...").arg(what, client->config().displayUrl()));
 
     const quint64 request = m_registryRequest;
     QPointer<SerdePicker> self(this);
@@ -1070,11 +1076,7 @@ void SerdePicker::registerSchema()
     RegistryClient *client = registry(what);
     if (!client)
         return;
-    m_resolved.reset();
-    m_registryBusy = true;
-    setRegistryMessage(tr("Registering under subject '%1' in %2...").arg(subject, client->config().displayUrl()), 0);
-    updateRegistryWidgets();
-    rebuildSerializer();
+    startRegistryRequest(tr("Registering under subject '%1' in %2...").arg(subject, client->config().displayUrl()));
 
     const quint64 request = m_registryRequest;
     QPointer<SerdePicker> self(this);

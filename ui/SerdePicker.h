@@ -152,6 +152,8 @@ private:
     void unresolve(const QString &why);
     void setRegistryMessage(const QString &text, int tone); // -1 error, 0 neutral, 1 ok
     void registryFailed(const QString &what, const QString &message, int code);
+    // A Fetch or Register goes out: the schema in use is dropped, MESSAGE shown.
+    void startRegistryRequest(const QString &message);
     void applyFetched(const RegistrySchema &schema, const QString &note);
     void useRegistered(int id, const QString &subject, const QString &schema, const QString &type);
     void listVersions();
