@@ -42,6 +42,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -134,7 +135,15 @@ MainWindow::MainWindow(const QString &initialBootstrap, QWidget *parent) : QMain
     });
     wireClient();
 
-    resize(1280, 820);
+    // 1280x820 where there is room; on a smaller screen (a 1280x800 laptop)
+    // the whole window, status bar included, stays on it: room is left for a
+    // window manager's title bar.
+    QSize size(1280, 820);
+    if (const QScreen *where = screen()) {
+        const QRect room = where->availableGeometry();
+        size = size.boundedTo(QSize(room.width(), room.height() - 40));
+    }
+    resize(size);
     restoreSettings();
     if (!initialBootstrap.isEmpty())
         m_bootstrapEdit->setText(initialBootstrap);

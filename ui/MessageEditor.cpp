@@ -1,5 +1,6 @@
 #include "ui/MessageEditor.h"
 
+#include "ui/ElidedLabel.h"
 #include "ui/Theme.h"
 
 #include "records/Partitioner.h"
@@ -145,11 +146,9 @@ MessageEditor::MessageEditor(QWidget *parent) : QWidget(parent)
     m_keyEdit->setToolTip(seqHelp);
     m_valueEditor->setToolTip(seqHelp);
 
-    m_previewLabel = new QLabel(this);
+    m_previewLabel = new ElidedLabel(this, Qt::ElideRight);
     m_previewLabel->setObjectName(QStringLiteral("partitionPreview"));
-    m_previewLabel->setTextFormat(Qt::PlainText);
     m_previewLabel->setEnabled(false); // a muted, secondary line
-    m_previewLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto *templateHelp = new QLabel(tr("<a href=\"#\">{{\u2026}} templates</a>"), this);
     templateHelp->setObjectName(QStringLiteral("templateHelp"));
@@ -413,8 +412,9 @@ void MessageEditor::updatePartitionPreview()
     QString text = partitionPreview();
     if (!m_nullKeyCheck->isChecked() && m_keyEdit->text().contains(QLatin1String("{{")))
         text += tr(" (key as typed; templates vary it)");
-    m_previewLabel->setText(text);
+    m_previewLabel->setFullText(text, true);
     m_previewLabel->setToolTip(
+        text + QStringLiteral("\n\n") +
         tr("Where a record with this key lands when the partition is \"auto\", for the topic's partition count. "
            "The Java client's default partitioner hashes the key with murmur2 (kpw does the same, byte for "
            "byte); partitioner=murmur2 (librdkafka's murmur2_random) also hashes a null key, as empty; "

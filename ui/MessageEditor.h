@@ -20,6 +20,8 @@ class QsciScintilla;
 
 namespace kpw {
 
+class ElidedLabel;
+
 // The composer: target topic and partition, key (null distinct from empty),
 // value in a JSON-aware editor (or a tombstone), headers and a copy count.
 // It builds ProducerRecords; sending is the window's business (sendRequested()).
@@ -119,7 +121,7 @@ private:
     QPushButton *m_sendButton = nullptr;
     QHBoxLayout *m_sendRow = nullptr;
     int m_sendBarWidgets = 0;
-    QLabel *m_previewLabel = nullptr;
+    ElidedLabel *m_previewLabel = nullptr;
     int m_partitionCount = 0;
 
     QSpinBox *m_autoIntervalSpin = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/MessageLibrary.h"
 
 #include "replay/RecordSource.h"
+#include "ui/ElidedLabel.h"
 #include "ui/MessageEditor.h"
 #include "ui/RecordCommands.h"
 #include "ui/SentHistory.h"
@@ -56,9 +57,8 @@ MessageLibrary::MessageLibrary(MessageEditor *editor, const SentHistory *history
 
     // Saved messages.
     auto *saved = new QWidget(tabs);
-    m_folderLabel = new QLabel(saved);
+    m_folderLabel = new ElidedLabel(saved);
     m_folderLabel->setObjectName(QStringLiteral("savedFolderLabel"));
-    m_folderLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_folderLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *folderButton = new QToolButton(saved);
     folderButton->setText(tr("Folder\u2026"));
@@ -198,8 +198,7 @@ QString MessageLibrary::defaultFolder()
 void MessageLibrary::setFolder(const QString &folder)
 {
     m_folder = folder;
-    m_folderLabel->setText(QDir::toNativeSeparators(folder));
-    m_folderLabel->setToolTip(m_folderLabel->text());
+    m_folderLabel->setFullText(QDir::toNativeSeparators(folder));
     refreshSaved();
 }
 

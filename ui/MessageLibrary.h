@@ -7,11 +7,11 @@
 
 #include <functional>
 
-class QLabel;
 class QListWidget;
 
 namespace kpw {
 
+class ElidedLabel;
 class MessageEditor;
 class SentHistory;
 
@@ -61,7 +61,7 @@ private:
     const SentHistory *m_history = nullptr;
     std::function<QString()> m_bootstrap;
     QString m_folder;
-    QLabel *m_folderLabel = nullptr;
+    ElidedLabel *m_folderLabel = nullptr;
     QListWidget *m_savedList = nullptr;
     QListWidget *m_historyList = nullptr;
 };

@@ -481,7 +481,9 @@ void SerdePicker::setFramer(serde::PayloadFramer framer, const QString &descript
 
 QString SerdePicker::summary(bool brief) const
 {
-    QString text = serde::formatInfo(format()).label;
+    // Brief (the send bar's badge): the command-line name, "json-schema"
+    // rather than "JSON Schema", so that both sides fit beside Send.
+    QString text = brief ? serde::formatInfo(format()).name : serde::formatInfo(format()).label;
     if (serde::formatInfo(format()).needsType && !messageType().isEmpty())
         text += QStringLiteral(" (") + messageType() + QLatin1Char(')');
     else if (!m_schemaFile.isEmpty() && serde::formatInfo(format()).needsSchema)

@@ -85,7 +85,8 @@ public:
     // are (string format, no framing): the composer can skip the call.
     bool isIdentity() const { return format() == serde::Format::String && !m_framer && !m_registryMode; }
     // "Avro (shop.Order)", "String": for a one-line summary; with a registry
-    // schema ", registry: orders-value v2 id 7" (BRIEF, for the send bar: ", id 7").
+    // schema ", registry: orders-value v2 id 7". BRIEF, for the send bar: the
+    // command-line name and ", id 7" ("avro (shop.Order), id 7").
     QString summary(bool brief = false) const;
 
     // ---- Schema Registry source

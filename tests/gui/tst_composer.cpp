@@ -9,6 +9,7 @@
 #include "replay/RecordSource.h"
 #include "ui/DeliveryReportModel.h"
 #include "ui/DeliveryReportView.h"
+#include "ui/ElidedLabel.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageEditor.h"
 #include "ui/MessageLibrary.h"
@@ -101,6 +102,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void partitionPreviewMatchesJavaVectors();
+    void elidedLabelShowsWhatFits();
     void composeHeadersTemplateSendNFilterExport();
     void resendAndLoadRows();
     void automaticModeStopsAtN();
@@ -122,9 +124,10 @@ void TestComposer::init()
 void TestComposer::partitionPreviewMatchesJavaVectors()
 {
     kpw::MessageEditor editor;
-    auto *preview = editor.findChild<QLabel *>(QStringLiteral("partitionPreview"));
+    // The whole line (the label shows what fits, with an ellipsis).
+    auto *preview = editor.findChild<kpw::ElidedLabel *>(QStringLiteral("partitionPreview"));
     QVERIFY(preview);
-    QVERIFY(preview->text().contains(QStringLiteral("not known")));
+    QVERIFY(preview->fullText().contains(QStringLiteral("not known")));
     const QList<std::pair<QString, std::int32_t>> vectors{{QStringLiteral("21"), -973932308},
                                                           {QStringLiteral("foobar"), -790332482},
                                                           {QStringLiteral("a-little-bit-long-string"), -985981536},
@@ -135,12 +138,31 @@ void TestComposer::partitionPreviewMatchesJavaVectors()
             editor.setKey(key); // updates as the key changes
             const QString expected =
                 QStringLiteral("partition %1 with the Java default (murmur2)").arg(javaPartition(hash, partitions));
-            QVERIFY2(preview->text().contains(expected),
-                     qPrintable(QStringLiteral("%1 / %2: %3").arg(key).arg(partitions).arg(preview->text())));
+            QVERIFY2(preview->fullText().contains(expected),
+                     qPrintable(QStringLiteral("%1 / %2: %3").arg(key).arg(partitions).arg(preview->fullText())));
         }
     }
     editor.setNullKey(true);
-    QVERIFY2(preview->text().contains(QStringLiteral("sticky")), qPrintable(preview->text()));
+    QVERIFY2(preview->fullText().contains(QStringLiteral("sticky")), qPrintable(preview->fullText()));
+}
+
+// A path in a narrow column: cut in the middle with an ellipsis, whole in
+// fullText() and the tooltip; whole again once there is room.
+void TestComposer::elidedLabelShowsWhatFits()
+{
+    const QString path = QStringLiteral("/home/someone/projects/team-kafka/saved-messages/orders");
+    kpw::ElidedLabel label;
+    label.setFullText(path);
+    label.resize(label.fontMetrics().horizontalAdvance(path) / 2, 24);
+    label.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&label));
+    QVERIFY2(label.text().contains(QChar(0x2026)), qPrintable(label.text()));
+    QVERIFY2(label.text().startsWith(QStringLiteral("/home")) && label.text().endsWith(QStringLiteral("orders")),
+             qPrintable(label.text()));
+    QCOMPARE(label.fullText(), path);
+    QCOMPARE(label.toolTip(), path);
+    label.resize(label.fontMetrics().horizontalAdvance(path) + 40, 24);
+    QTRY_COMPARE(label.text(), path);
 }
 
 void TestComposer::composeHeadersTemplateSendNFilterExport()

@@ -109,7 +109,7 @@ void TestFormatsSend::avroValueInt64Key()
     QVERIFY(!formats->valuePicker()->inputError().isEmpty());
     auto *badge = child<QLabel>(window, "formatsBadge");
     QVERIFY(badge);
-    QVERIFY2(badge->text().contains(QStringLiteral("Avro")), qPrintable(badge->text()));
+    QVERIFY2(badge->text().contains(QStringLiteral("value avro")), qPrintable(badge->text()));
     QTest::mouseClick(sendButton, Qt::LeftButton);
     QVERIFY2(message->text().startsWith(QStringLiteral("Nothing sent")), qPrintable(message->text()));
     QVERIFY2(message->text().contains(QStringLiteral("item")), qPrintable(message->text()));

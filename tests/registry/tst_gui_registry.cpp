@@ -221,7 +221,7 @@ void TestGuiRegistry::fetchSendAndErrors()
     QVERIFY2(value->summary().contains(use), qPrintable(value->summary()));
     QVERIFY2(value->registryStatus().contains(use), qPrintable(value->registryStatus()));
     auto *badge = child<QLabel>(window, "formatsBadge");
-    QVERIFY2(badge && badge->text().contains(QStringLiteral("Avro, id %1").arg(id)), qPrintable(badge->text()));
+    QVERIFY2(badge && badge->text().contains(QStringLiteral("value avro, id %1").arg(id)), qPrintable(badge->text()));
     QVERIFY2(badge->toolTip().contains(use), qPrintable(badge->toolTip()));
 
     const QByteArray payload = avroBytes(kOrderV1, json);
