@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "about/LibraryVersions.h"
+#include "admin/TopicAdmin.h"
 
 #include "net/ConnectionCheck.h"
 #include "producer/ProducerClient.h"
@@ -546,7 +547,12 @@ void MainWindow::connectToCluster()
     onComposerTopicChanged(m_editor->topic());
     m_metrics->clear();
     m_connectedBootstrap = bootstrap;
-    m_tailView->setBootstrap(bootstrap);
+    // The tails read with the producer's connection settings (TLS, SASL).
+    // Settings the producer cannot use fail its start below: no tail then.
+    if (auto options = adminConnectionOptions(config))
+        m_tailView->setConnection(bootstrap, *options);
+    else
+        m_tailView->setConnection(QString(), {});
     setConnectionState(ConnectionState::Connecting, tr("Connecting to %1...").arg(bootstrap));
     showInfo(tr("Connecting to %1...").arg(bootstrap));
     QStringList changed;

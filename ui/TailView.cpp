@@ -121,11 +121,12 @@ QWidget *TailView::buildSide(Side &side, const QString &title)
     return box;
 }
 
-void TailView::setBootstrap(const QString &bootstrap)
+void TailView::setConnection(const QString &bootstrap, const ConnectionOptions &options)
 {
     if (bootstrap != m_bootstrap && isRunning())
         stop(); // the tails read the cluster they were started on, never a mix
     m_bootstrap = bootstrap;
+    m_connection = options;
     updateButtons();
 }
 
@@ -157,6 +158,7 @@ void TailView::start()
         s.status = tr("starting...");
         TailOptions o;
         o.bootstrap = m_bootstrap;
+        o.connection = m_connection;
         o.topic = topic();
         o.isolation = s.isolation;
         o.from = static_cast<TailOptions::From>(m_fromCombo->currentData().toInt());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "messages/ListOffsets.h"
+#include "net/BrokerConnection.h"
 
 #include <QString>
 #include <QWidget>
@@ -31,8 +32,14 @@ public:
     explicit TailView(QWidget *parent = nullptr);
     ~TailView() override;
 
-    void setBootstrap(const QString &bootstrap);
+    // The cluster to read, with the connection settings (TLS, SASL, client
+    // id, timeouts) the producer connected with. A tail running on another
+    // cluster stops.
+    void setConnection(const QString &bootstrap, const ConnectionOptions &options);
+    // PLAINTEXT with the default options.
+    void setBootstrap(const QString &bootstrap) { setConnection(bootstrap, {}); }
     QString bootstrap() const { return m_bootstrap; }
+    const ConnectionOptions &connectionOptions() const { return m_connection; }
     void setTopic(const QString &topic);
     QString topic() const;
     bool isRunning() const;
@@ -67,6 +74,7 @@ private:
     void updateButtons();
 
     QString m_bootstrap;
+    ConnectionOptions m_connection;
     QLineEdit *m_topicEdit = nullptr;
     QComboBox *m_fromCombo = nullptr;
     QPushButton *m_startButton = nullptr;

@@ -48,8 +48,9 @@ ConnectionProfile withPlaceholders(ConnectionProfile p, const QStringList &secre
 void addProfileOption(QCommandLineParser &p)
 {
     p.addOption({QStringLiteral("profile"),
-                 QStringLiteral("Saved connection profile (kpw-cli profile list); --producer.config and -X override "
-                                "its settings. Secrets come from the system keychain or KPW_<KEY> variables "
+                 QStringLiteral("Saved connection profile (kpw-cli profile list); the properties file "
+                                "(--producer.config, --consumer.config), -X and -b override its settings. Secrets come "
+                                "from the system keychain or KPW_<KEY> variables "
                                 "(KPW_SASL_PASSWORD, ...)."),
                  QStringLiteral("name")});
 }

@@ -1,5 +1,8 @@
 #include "TailCommand.h"
 
+#include "ConnectionSettings.h"
+
+#include "admin/TopicAdmin.h"
 #include "tail/OffsetLookup.h"
 #include "tail/TailReader.h"
 #include "wire/KafkaError.h"
@@ -55,6 +58,22 @@ QString printable(const std::optional<QByteArray> &b)
     return out;
 }
 
+// The bootstrap list and the connection options (client id, timeouts, TLS,
+// SASL) from --profile, the properties file, -X and -b, as topics builds them.
+int connectionFromOptions(const QCommandLineParser &p, const QString &command, QString *bootstrap,
+                          ConnectionOptions *connection)
+{
+    ProducerConfig config;
+    if (const int rc = buildConnectionConfig(p, command, config))
+        return rc;
+    auto options = adminConnectionOptions(config);
+    if (!options)
+        return usageError(command, options.error().message);
+    *bootstrap = config.bootstrapServers().join(QLatin1Char(','));
+    *connection = *options;
+    return 0;
+}
+
 QString errorLine(const Error &e)
 {
     return QStringLiteral("%1: %2").arg(KafkaError::name(e.code), e.message);
@@ -74,11 +93,12 @@ int runTail(QCoreApplication &app, const QStringList &args)
                        "With --isolation read_committed, records of aborted transactions are not shown and reading\n"
                        "stops at the last stable offset (the first offset of a transaction still open).\n"
                        "A summary goes to standard error. Exit code: 0; 1 on an error; 3 when --timeout-ms ends the\n"
-                       "run before --count records arrived."));
+                       "run before --count records arrived.\n"
+                       "Secure clusters take the settings produce takes: --profile NAME, --consumer.config FILE\n"
+                       "(or --producer.config) and -X security.protocol=SASL_SSL -X sasl.mechanism=... (Java or\n"
+                       "librdkafka names); the file, -X and -b override the profile."));
     p.addHelpOption();
-    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
-                 QStringLiteral("Bootstrap servers (host:port,...)."),
-                 QStringLiteral("hosts")});
+    addConnectionOptions(p, ConfigFileOption::Consumer);
     p.addOption(
         {{QStringLiteral("t"), QStringLiteral("topic")}, QStringLiteral("Topic to read."), QStringLiteral("topic")});
     p.addOption({{QStringLiteral("p"), QStringLiteral("partition")},
@@ -99,9 +119,8 @@ int runTail(QCoreApplication &app, const QStringList &args)
     p.process(args);
 
     TailOptions o;
-    o.bootstrap = p.value(QStringLiteral("b"));
-    if (o.bootstrap.isEmpty())
-        return usageError(cmd, QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    if (const int rc = connectionFromOptions(p, cmd, &o.bootstrap, &o.connection))
+        return rc;
     o.topic = p.value(QStringLiteral("t"));
     if (o.topic.isEmpty())
         return usageError(cmd, QStringLiteral("no topic: give -t TOPIC"));
@@ -252,11 +271,11 @@ int runOffsets(QCoreApplication &app, const QStringList &args)
         QStringLiteral("With --group: print the group's committed offsets, one line per partition:\n"
                        "  TOPIC [PARTITION] committed=OFFSET (-1 when nothing is committed)\n"
                        "Without: print the topic's offsets, one line per partition:\n"
-                       "  TOPIC [PARTITION] earliest=E latest=L stable=S (stable: the last stable offset)"));
+                       "  TOPIC [PARTITION] earliest=E latest=L stable=S (stable: the last stable offset)\n"
+                       "Secure clusters: --profile NAME, --consumer.config FILE (or --producer.config), -X k=v,\n"
+                       "as kpw-cli tail takes them."));
     p.addHelpOption();
-    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
-                 QStringLiteral("Bootstrap servers (host:port,...)."),
-                 QStringLiteral("hosts")});
+    addConnectionOptions(p, ConfigFileOption::Consumer);
     p.addOption(
         {{QStringLiteral("g"), QStringLiteral("group")}, QStringLiteral("Consumer group."), QStringLiteral("group")});
     p.addOption({{QStringLiteral("t"), QStringLiteral("topic")},
@@ -266,9 +285,10 @@ int runOffsets(QCoreApplication &app, const QStringList &args)
                  QStringLiteral("T")});
     p.process(args);
 
-    const QString bootstrap = p.value(QStringLiteral("b"));
-    if (bootstrap.isEmpty())
-        return usageError(cmd, QStringLiteral("no bootstrap server: give -b HOST:PORT"));
+    QString bootstrap;
+    ConnectionOptions connection;
+    if (const int rc = connectionFromOptions(p, cmd, &bootstrap, &connection))
+        return rc;
     const QString group = p.value(QStringLiteral("g"));
     const QString topic = p.value(QStringLiteral("t"));
     if (group.isEmpty() && topic.isEmpty())
@@ -293,7 +313,7 @@ int runOffsets(QCoreApplication &app, const QStringList &args)
         code = c;
         app.quit();
     };
-    OffsetLookup lookup(bootstrap);
+    OffsetLookup lookup(bootstrap, connection);
     const auto failWith = [&](const Error &e) {
         err << "kpw-cli: " << errorLine(e) << Qt::endl;
         finish(1);

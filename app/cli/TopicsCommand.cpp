@@ -1,6 +1,6 @@
 #include "TopicsCommand.h"
 
-#include "ProfileCommand.h"
+#include "ConnectionSettings.h"
 
 #include "admin/AdminClient.h"
 #include "producer/ProducerConfig.h"
@@ -53,14 +53,7 @@ int runTopics(QCoreApplication &app, const QStringList &args)
         "Exit code 0 on success, 1 when the broker refused (its error name and message on stderr) or could not "
         "be reached, 2 for a usage error."));
     p.addHelpOption();
-    p.addOption({{QStringLiteral("b"), QStringLiteral("bootstrap-server")},
-                 QStringLiteral("Bootstrap servers (host:port,...)."),
-                 QStringLiteral("hosts")});
-    p.addOption(
-        {QStringLiteral("X"), QStringLiteral("Setting by its Java name (repeatable)."), QStringLiteral("prop=value")});
-    p.addOption({QStringLiteral("producer.config"),
-                 QStringLiteral("Java client.properties file to load first (security settings)."),
-                 QStringLiteral("file")});
+    addConnectionOptions(p);
     p.addOption({QStringLiteral("all"), QStringLiteral("List internal topics too (__consumer_offsets, ...).")});
     p.addOption({QStringLiteral("describe"), QStringLiteral("Describe one topic."), QStringLiteral("topic")});
     p.addOption({QStringLiteral("create"), QStringLiteral("Create a topic."), QStringLiteral("topic")});
@@ -77,36 +70,12 @@ int runTopics(QCoreApplication &app, const QStringList &args)
     p.addOption({QStringLiteral("delete"), QStringLiteral("Delete a topic."), QStringLiteral("topic")});
     p.addOption({QStringLiteral("timeout-ms"), QStringLiteral("Give up after T milliseconds (default 30000)."),
                  QStringLiteral("T")});
-    addProfileOption(p);
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
 
     ProducerConfig config;
-    // --profile first; --producer.config, -X and -b override it.
-    if (const int rc = applyProfileOption(p, config))
-        return rc;
-    if (p.isSet(QStringLiteral("producer.config"))) {
-        auto r = config.loadPropertiesFile(p.value(QStringLiteral("producer.config")));
-        if (!r)
-            return usageError(r.error().message);
-    }
-    for (const auto &x : p.values(QStringLiteral("X"))) {
-        const auto eq = x.indexOf(QLatin1Char('='));
-        if (eq <= 0)
-            return usageError(QStringLiteral("-X %1: expected prop=value").arg(x));
-        auto r = config.set(x.left(eq), x.mid(eq + 1));
-        if (!r)
-            return usageError(QStringLiteral("-X %1").arg(r.error().message));
-    }
-    if (p.isSet(QStringLiteral("b"))) {
-        auto r = config.set(QStringLiteral("bootstrap.servers"), p.value(QStringLiteral("b")));
-        if (!r)
-            return usageError(QStringLiteral("-b: %1").arg(r.error().message));
-    }
-    if (config.bootstrapServers().isEmpty())
-        return usageError(QStringLiteral("no bootstrap server: give -b HOST:PORT"));
-    if (const int rc = checkProfileSecrets(config))
+    if (const int rc = buildConnectionConfig(p, kCmd, config))
         return rc;
 
     const int actions = int(p.isSet(QStringLiteral("describe"))) + int(p.isSet(QStringLiteral("create"))) +

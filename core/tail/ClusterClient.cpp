@@ -4,7 +4,29 @@
 
 #include <QPointer>
 
+#include <algorithm>
+
 namespace kpw {
+
+namespace {
+
+// When every server refused the login (or the TLS handshake) the same way,
+// that is the error: SASL_AUTHENTICATION_FAILED, not "connection failed", as
+// the producer reports it. Anything else stays a connection failure.
+std::int16_t commonSecurityCode(const QList<Error> &errors)
+{
+    if (errors.isEmpty())
+        return KafkaError::ClientConnectionFailed;
+    const std::int16_t code = errors.constFirst().code;
+    const bool security = code == KafkaError::SaslAuthenticationFailed ||
+                          code == KafkaError::ClientSslHandshakeFailed ||
+                          code == KafkaError::ClientSaslExchangeFailed ||
+                          code == KafkaError::UnsupportedSaslMechanism || code == KafkaError::IllegalSaslState;
+    const bool same = std::all_of(errors.cbegin(), errors.cend(), [code](const Error &e) { return e.code == code; });
+    return security && same ? code : KafkaError::ClientConnectionFailed;
+}
+
+} // namespace
 
 ClusterClient::ClusterClient(const QString &bootstrap, ConnectionOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))
@@ -88,7 +110,7 @@ void ClusterClient::fetchMetadata(const std::optional<QList<QString>> &topics, M
 }
 
 void ClusterClient::tryMetadata(const std::optional<QList<QString>> &topics, MetadataCallback done, int attempt,
-                                QStringList errors)
+                                QList<Error> errors)
 {
     const auto all = candidates();
     if (all.isEmpty()) {
@@ -96,8 +118,11 @@ void ClusterClient::tryMetadata(const std::optional<QList<QString>> &topics, Met
         return;
     }
     if (attempt >= all.size()) {
-        done(Error{KafkaError::ClientConnectionFailed,
-                   QStringLiteral("no broker gave metadata: %1").arg(errors.join(QStringLiteral("; ")))});
+        QStringList messages;
+        for (const auto &e : std::as_const(errors))
+            messages.append(e.message);
+        done(Error{commonSecurityCode(errors),
+                   QStringLiteral("no broker gave metadata: %1").arg(messages.join(QStringLiteral("; ")))});
         return;
     }
     BrokerConnection *conn = all[attempt];
@@ -115,13 +140,13 @@ void ClusterClient::tryMetadata(const std::optional<QList<QString>> &topics, Met
                     done(body.error());
                     return;
                 }
-                errors.append(body.error().message);
+                errors.append(body.error());
                 self->tryMetadata(topics, std::move(done), attempt + 1, errors);
                 return;
             }
             auto md = MetadataResponse::decode(*body, version);
             if (!md) {
-                errors.append(QStringLiteral("%1: %2").arg(peer, md.error().message));
+                errors.append(Error{md.error().code, QStringLiteral("%1: %2").arg(peer, md.error().message)});
                 self->tryMetadata(topics, std::move(done), attempt + 1, errors);
                 return;
             }

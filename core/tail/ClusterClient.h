@@ -49,7 +49,7 @@ Q_SIGNALS:
 
 private:
     void tryMetadata(const std::optional<QList<QString>> &topics, MetadataCallback done, int attempt,
-                     QStringList errors);
+                     QList<Error> errors);
     QList<BrokerConnection *> candidates();
     BrokerConnection *track(BrokerConnection *c);
 

@@ -5,8 +5,10 @@
 // and a restarted window get it back (password from the keychain), "Use"
 // puts it in the producer settings. gui_connections_nokeychain runs with a
 // session bus address that leads nowhere: saving keeps no secret and "Use"
-// asks for the password. Screenshot: screenshots/connections.png.
+// asks for the password. The Tails tab of the window that restored the
+// profile reads over SASL_SSL with it. Screenshot: screenshots/connections.png.
 
+#include "RdkTxnProducer.h"
 #include "TestBroker.h"
 
 #include "profiles/KeychainSecretStore.h"
@@ -14,6 +16,8 @@
 #include "ui/ConnectionsDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/ProducerSettingsWidget.h"
+#include "ui/TailModel.h"
+#include "ui/TailView.h"
 
 #include <QAction>
 #include <QApplication>
@@ -39,6 +43,7 @@ class TstConnections : public QObject
 private Q_SLOTS:
     void initTestCase();
     void validateSaveTestReopenApply();
+    void tailsReadWithTheProfile();
     void noKeychainAsksForTheSecret();
 
 private:
@@ -117,8 +122,7 @@ void TstConnections::validateSaveTestReopenApply()
         QVERIFY(dialog->fieldError(QStringLiteral("sasl.username")).contains(QStringLiteral("user name")));
         QVERIFY(dialog->fieldError(QStringLiteral("sasl.password")).contains(QStringLiteral("password")));
         type(dialog, "ssl.truststore.location", m_dir.filePath(QStringLiteral("missing-ca.pem")));
-        QVERIFY(
-            dialog->fieldError(QStringLiteral("ssl.truststore.location")).contains(QStringLiteral("no such file")));
+        QVERIFY(dialog->fieldError(QStringLiteral("ssl.truststore.location")).contains(QStringLiteral("no such file")));
         const QString notPem = m_dir.filePath(QStringLiteral("not-pem.txt"));
         QFile np(notPem);
         QVERIFY(np.open(QIODevice::WriteOnly));
@@ -216,6 +220,45 @@ void TstConnections::validateSaveTestReopenApply()
     QCOMPARE(restarted.producerSettings()->config().value(QStringLiteral("sasl.password")), env("SASL_PASSWORD"));
     QCOMPARE(restarted.producerSettings()->config().value(QStringLiteral("sasl.mechanism")),
              QStringLiteral("SCRAM-SHA-512"));
+}
+
+void TstConnections::tailsReadWithTheProfile()
+{
+    if (!m_keychain)
+        QSKIP("needs the real keychain: runs as gui_connections (with-keychain)");
+    // Written over the plaintext listener; read by the Tails tab over the
+    // SASL_SSL listener of the profile saved above (restored on start).
+    const QString topic = uniqueTopic(QStringLiteral("kpw-gui-tail-sasl"));
+    KPW_CREATE_TOPIC(bootstrap(), topic, 1);
+    {
+        RdkTxnProducer plain(bootstrap(), QString());
+        QVERIFY2(plain.ok(), qPrintable(plain.error()));
+        QVERIFY(plain.send(topic, 0, QByteArray("k1"), QByteArray("over sasl one")));
+        QVERIFY(plain.send(topic, 0, QByteArray("k2"), QByteArray("over sasl two")));
+        QVERIFY2(plain.flush(), qPrintable(plain.error()));
+    }
+    MainWindow window;
+    QCOMPARE(window.activeProfile(), QStringLiteral("fixture SASL_SSL"));
+    QCOMPARE(window.findChild<QLineEdit *>(QStringLiteral("bootstrapEdit"))->text(), env("SASL_SSL_BOOTSTRAP"));
+    QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("connectButton")), Qt::LeftButton);
+    auto *tails = window.findChild<TailView *>();
+    QVERIFY(tails);
+    QCOMPARE(tails->bootstrap(), env("SASL_SSL_BOOTSTRAP"));
+    QVERIFY(tails->connectionOptions().security.protocol == SecurityOptions::Protocol::SaslSsl);
+    tails->setTopic(topic);
+    auto *start = tails->findChild<QPushButton *>(QStringLiteral("tailStartButton"));
+    QVERIFY(start && start->isEnabled());
+    QTest::mouseClick(start, Qt::LeftButton);
+    QVERIFY(tails->isRunning());
+    for (TailModel *m : {tails->committedModel(), tails->uncommittedModel()}) {
+        QTRY_COMPARE_WITH_TIMEOUT(m->recordCount(), 2, 30000);
+        QStringList values;
+        for (int r = 0; r < m->rowCount(); ++r)
+            values.append(m->index(r, TailModel::ValueColumn).data().toString());
+        QVERIFY2(values.contains(QStringLiteral("over sasl one")) && values.contains(QStringLiteral("over sasl two")),
+                 qPrintable(values.join(QStringLiteral(" | "))));
+    }
+    tails->stop();
 }
 
 void TstConnections::noKeychainAsksForTheSecret()

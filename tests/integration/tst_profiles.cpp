@@ -10,7 +10,9 @@
 //  - kpw-cli produce --profile NAME (and topics --describe) over the fixture's SASL_SSL, SASL_PLAINTEXT
 //    and SSL listeners, read back by librdkafka; no password on the command
 //    line (/proc/PID/cmdline of the running process);
-//  - --producer.config and -X override the profile.
+//  - kpw-cli tail and offsets --profile NAME read the records back over
+//    the same listeners;
+//  - --producer.config (--consumer.config for tail) and -X override the profile.
 
 #include "RdkConsumer.h"
 #include "TestBroker.h"
@@ -449,6 +451,19 @@ void TstProfiles::cliProduceWithProfile()
     QVERIFY2(out.startsWith(topic + QStringLiteral(" partitions=1 ")), qPrintable(out + err));
     QVERIFY2(out.contains(QStringLiteral("latest=2")), qPrintable(out));
 
+    // And reads them back: tail and offsets take the profile too.
+    QCOMPARE(cli({QStringLiteral("tail"), QStringLiteral("--profile"), name, QStringLiteral("-t"), topic,
+                  QStringLiteral("-e"), QStringLiteral("--isolation"), QStringLiteral("read_committed")},
+                 {}, &out, &err),
+             0);
+    QCOMPARE(out.split(QLatin1Char('\n'), Qt::SkipEmptyParts),
+             QStringList({topic + QStringLiteral(" [0] @ 0 key=null value=first via profile"),
+                          topic + QStringLiteral(" [0] @ 1 key=null value=second via profile")}));
+    QCOMPARE(cli({QStringLiteral("offsets"), QStringLiteral("--profile"), name, QStringLiteral("-t"), topic}, {}, &out,
+                 &err),
+             0);
+    QCOMPARE(out.trimmed(), topic + QStringLiteral(" [0] earliest=0 latest=2 stable=2"));
+
     const QByteArray settingsBytes = readFile(settingsFile());
     QVERIFY(settingsBytes.contains("bootstrap.servers"));
     QVERIFY2(!settingsBytes.contains(secret.toUtf8()), "a secret is in the settings file");
@@ -490,6 +505,31 @@ void TstProfiles::cliOverridesProfile()
                  "accepted\n", &out, &err),
              0);
     QVERIFY2(out.contains(QStringLiteral(" @ 0")), qPrintable(out + err));
+
+    // tail takes the same overrides: with the profile's password the broker
+    // refuses it (and says so at once); --consumer.config gives the right one.
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(cli({QStringLiteral("tail"), QStringLiteral("--profile"), QStringLiteral("wrong"), QStringLiteral("-b"),
+                  env("SASL_PLAINTEXT_BOOTSTRAP"), QStringLiteral("-t"), topic, QStringLiteral("-e")},
+                 {}, &out, &err),
+             1);
+    QVERIFY2(clock.elapsed() < 20000, "tail with a wrong password took too long");
+    QVERIFY2(err.contains(QStringLiteral("SASL_AUTHENTICATION_FAILED")), qPrintable(err));
+    QVERIFY(out.isEmpty());
+    QCOMPARE(cli({QStringLiteral("tail"), QStringLiteral("--profile"), QStringLiteral("wrong"),
+                  QStringLiteral("--consumer.config"), cfg, QStringLiteral("-b"), env("SASL_PLAINTEXT_BOOTSTRAP"),
+                  QStringLiteral("-t"), topic, QStringLiteral("-e")},
+                 {}, &out, &err),
+             0);
+    QCOMPARE(out.trimmed(), topic + QStringLiteral(" [0] @ 0 key=null value=accepted"));
+    // -X wins over the profile as well.
+    QCOMPARE(cli({QStringLiteral("offsets"), QStringLiteral("--profile"), QStringLiteral("wrong"), QStringLiteral("-X"),
+                  QStringLiteral("sasl.password=%1").arg(env("SASL_PASSWORD")), QStringLiteral("-b"),
+                  env("SASL_PLAINTEXT_BOOTSTRAP"), QStringLiteral("-t"), topic},
+                 {}, &out, &err),
+             0);
+    QCOMPARE(out.trimmed(), topic + QStringLiteral(" [0] earliest=0 latest=1 stable=1"));
 }
 
 void TstProfiles::noKeychainSaysHowToGiveSecrets()

@@ -94,6 +94,11 @@ private Q_SLOTS:
     void cliProduce();
     void cliProducerConfigFile();
     void cliCheckReports();
+    void cliTailAndOffsets_data();
+    void cliTailAndOffsets();
+    void cliTailConfigFile();
+    void cliTailWrongPassword();
+    void cliTailUntrustedCa();
 
     void wrongPassword_data();
     void wrongPassword();
@@ -113,6 +118,10 @@ private:
     QString env(const char *key) const { return m_env.value(QString::fromLatin1(key)); }
     Settings sslSettings() const;
     Settings saslSettings(const QString &mechanism) const;
+    // kpw-cli with `args` and stdin `input` (closed after): its exit code
+    // (-2 when it ran past timeoutMs), output and errors.
+    static int cli(const QStringList &args, const QByteArray &input, QString *out, QString *err, int timeoutMs = 60000);
+    static QStringList xArgs(const Settings &settings);
     // Connects one BrokerConnection with `settings` and returns the error
     // (nullopt: it got ready). *elapsedMs: time to the outcome.
     std::optional<Error> connectOnce(const QString &hostPort, const Settings &settings, qint64 *elapsedMs = nullptr,
@@ -193,6 +202,32 @@ std::optional<Error> TstSecure::connectOnce(const QString &hostPort, const Setti
     else
         conn->deleteLater();
     return error;
+}
+
+int TstSecure::cli(const QStringList &args, const QByteArray &input, QString *out, QString *err, int timeoutMs)
+{
+    QProcess p;
+    p.start(QStringLiteral(KPW_CLI_PATH), args);
+    if (!p.waitForStarted())
+        return -1;
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return -2;
+    }
+    *out = QString::fromUtf8(p.readAllStandardOutput());
+    *err = QString::fromUtf8(p.readAllStandardError());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -3;
+}
+
+QStringList TstSecure::xArgs(const Settings &settings)
+{
+    QStringList args;
+    for (auto it = settings.cbegin(); it != settings.cend(); ++it)
+        args << QStringLiteral("-X") << QStringLiteral("%1=%2").arg(it.key(), it.value());
+    return args;
 }
 
 void TstSecure::roundTrip_data()
@@ -403,6 +438,144 @@ void TstSecure::cliCheckReports()
                           QStringLiteral("sasl.password=wrong"));
     QCOMPARE(run(args, &out), 1);
     QVERIFY2(out.contains(QStringLiteral("FAILED: SASL_AUTHENTICATION_FAILED")), qPrintable(out));
+}
+
+void TstSecure::cliTailAndOffsets_data()
+{
+    QTest::addColumn<QString>("listener");
+    QTest::addColumn<Settings>("settings");
+    Settings scram = saslSettings(QStringLiteral("SCRAM-SHA-512"));
+    scram[QStringLiteral("security.protocol")] = QStringLiteral("SASL_SSL");
+    scram[QStringLiteral("ssl.truststore.location")] = env("CA");
+    QTest::newRow("SASL_SSL SCRAM-SHA-512") << env("SASL_SSL_BOOTSTRAP") << scram;
+    // librdkafka's names, as kcat takes them.
+    const Settings rdk = {{QStringLiteral("security.protocol"), QStringLiteral("sasl_ssl")},
+                          {QStringLiteral("sasl.mechanisms"), QStringLiteral("PLAIN")},
+                          {QStringLiteral("sasl.username"), env("SASL_USER")},
+                          {QStringLiteral("sasl.password"), env("SASL_PASSWORD")},
+                          {QStringLiteral("ssl.ca.location"), env("CA")}};
+    QTest::newRow("SASL_SSL PLAIN, librdkafka names") << env("SASL_SSL_BOOTSTRAP") << rdk;
+    QTest::newRow("SSL client certificate") << env("SSL_BOOTSTRAP") << sslSettings();
+}
+
+void TstSecure::cliTailAndOffsets()
+{
+    // Produced and read back over the same secure listener: tail -e prints
+    // the values, offsets the topic's ends.
+    QFETCH(QString, listener);
+    QFETCH(Settings, settings);
+    const QString topic = uniqueTopic(QStringLiteral("kpw-secure-tail"));
+    KPW_CREATE_TOPIC(m_plainBoot, topic, 1);
+    const QStringList connection = QStringList{QStringLiteral("-b"), listener} + xArgs(settings);
+    QString out, err;
+    QCOMPARE(cli(QStringList{QStringLiteral("produce"), QStringLiteral("-t"), topic} + connection,
+                 "secure one\nsecure two\n", &out, &err),
+             0);
+    QVERIFY2(out.count(QStringLiteral(" @ ")) == 2, qPrintable(out + err));
+
+    for (const char *isolation : {"read_uncommitted", "read_committed"}) {
+        const int rc = cli(QStringList{QStringLiteral("tail"), QStringLiteral("-t"), topic, QStringLiteral("-e"),
+                                       QStringLiteral("--isolation"), QLatin1String(isolation)} +
+                               connection,
+                           {}, &out, &err);
+        QVERIFY2(rc == 0, qPrintable(QStringLiteral("%1: exit %2: %3").arg(QLatin1String(isolation)).arg(rc).arg(err)));
+        const QStringList lines = out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith(topic + QStringLiteral(" [0] @ 0 ")) &&
+                     lines[0].endsWith(QStringLiteral("value=secure one")),
+                 qPrintable(out));
+        QVERIFY2(lines[1].endsWith(QStringLiteral("value=secure two")), qPrintable(out));
+        QVERIFY2(err.contains(QStringLiteral("% 2 records")), qPrintable(err));
+    }
+
+    QCOMPARE(cli(QStringList{QStringLiteral("offsets"), QStringLiteral("-t"), topic} + connection, {}, &out, &err), 0);
+    QVERIFY2(out.trimmed() == topic + QStringLiteral(" [0] earliest=0 latest=2 stable=2"), qPrintable(out + err));
+}
+
+void TstSecure::cliTailConfigFile()
+{
+    // One client.properties for produce (--producer.config) and the readers
+    // (--consumer.config, or --producer.config as well).
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("client.properties"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("bootstrap.servers=%1\n"
+                           "security.protocol=SASL_SSL\n"
+                           "ssl.truststore.type=PEM\n"
+                           "ssl.truststore.location=%2\n"
+                           "sasl.mechanism=SCRAM-SHA-512\n"
+                           "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+                           "    username=\"%3\" \\\n"
+                           "    password=\"%4\";\n")
+                .arg(env("SASL_SSL_BOOTSTRAP"), env("CA"), env("SASL_USER"), env("SASL_PASSWORD"))
+                .toUtf8());
+    f.close();
+    const QString topic = uniqueTopic(QStringLiteral("kpw-secure-tail-cfg"));
+    KPW_CREATE_TOPIC(m_plainBoot, topic, 2);
+    QString out, err;
+    QCOMPARE(cli({QStringLiteral("produce"), QStringLiteral("--producer.config"), path, QStringLiteral("-t"), topic,
+                  QStringLiteral("-p"), QStringLiteral("1")},
+                 "from the file\n", &out, &err),
+             0);
+    for (const QString &option : {QStringLiteral("--consumer.config"), QStringLiteral("--producer.config")}) {
+        QCOMPARE(cli({QStringLiteral("tail"), option, path, QStringLiteral("-t"), topic, QStringLiteral("-e")}, {},
+                     &out, &err),
+                 0);
+        QVERIFY2(out.trimmed() == topic + QStringLiteral(" [1] @ 0 key=null value=from the file"),
+                 qPrintable(option + QLatin1Char(' ') + out + err));
+        QCOMPARE(cli({QStringLiteral("offsets"), option, path, QStringLiteral("-t"), topic}, {}, &out, &err), 0);
+        QVERIFY2(out.contains(topic + QStringLiteral(" [0] earliest=0 latest=0 stable=0\n")) &&
+                     out.contains(topic + QStringLiteral(" [1] earliest=0 latest=1 stable=1\n")),
+                 qPrintable(out + err));
+    }
+}
+
+void TstSecure::cliTailWrongPassword()
+{
+    // The broker refuses the login: tail and offsets say so, as produce
+    // does, and end at once rather than retrying until a timeout.
+    const QString topic = uniqueTopic(QStringLiteral("kpw-secure-tail-pw"));
+    KPW_CREATE_TOPIC(m_plainBoot, topic, 1);
+    Settings s = saslSettings(QStringLiteral("SCRAM-SHA-512"));
+    s[QStringLiteral("security.protocol")] = QStringLiteral("SASL_SSL");
+    s[QStringLiteral("ssl.ca.location")] = env("CA");
+    s[QStringLiteral("sasl.password")] = QStringLiteral("not-the-password");
+    const QStringList connection = QStringList{QStringLiteral("-b"), env("SASL_SSL_BOOTSTRAP")} + xArgs(s);
+    QString out, err;
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(cli(QStringList{QStringLiteral("tail"), QStringLiteral("-t"), topic} + connection, {}, &out, &err, 30000),
+             1);
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(err.contains(QStringLiteral("kpw-cli: SASL_AUTHENTICATION_FAILED: ")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("broker says \"Authentication failed")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("sasl.password")), qPrintable(err));
+    QVERIFY(out.isEmpty());
+
+    clock.restart();
+    QCOMPARE(
+        cli(QStringList{QStringLiteral("offsets"), QStringLiteral("-t"), topic} + connection, {}, &out, &err, 30000),
+        1);
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(err.contains(QStringLiteral("kpw-cli: SASL_AUTHENTICATION_FAILED: ")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("sasl.password")), qPrintable(err));
+}
+
+void TstSecure::cliTailUntrustedCa()
+{
+    Settings s = sslSettings();
+    s[QStringLiteral("ssl.truststore.location")] = env("OTHER_CA");
+    QString out, err;
+    QCOMPARE(cli(QStringList{QStringLiteral("tail"), QStringLiteral("-b"), env("SSL_BOOTSTRAP"), QStringLiteral("-t"),
+                             QStringLiteral("any")} +
+                     xArgs(s),
+                 {}, &out, &err, 30000),
+             1);
+    QVERIFY2(err.contains(QStringLiteral("certificate not trusted")), qPrintable(err));
+    QVERIFY2(err.contains(QStringLiteral("issuer CN=kpw test CA")), qPrintable(err));
+    QVERIFY2(err.contains(env("OTHER_CA")), qPrintable(err));
 }
 
 void TstSecure::wrongPassword_data()
