@@ -346,6 +346,39 @@ const QStringList &ignoredJavaKeys()
     return k;
 }
 
+// Settings of the Java consumer: a client.properties shared by a team's
+// producers and consumers (and kpw-cli tail --consumer.config) carries them.
+// Accepted, ignored and said so; tail and offsets take --isolation and
+// --from on their command line instead.
+const QStringList &consumerJavaKeys()
+{
+    static const QStringList k = {
+        QStringLiteral("group.id"),
+        QStringLiteral("group.instance.id"),
+        QStringLiteral("group.protocol"),
+        QStringLiteral("group.remote.assignor"),
+        QStringLiteral("isolation.level"),
+        QStringLiteral("auto.offset.reset"),
+        QStringLiteral("enable.auto.commit"),
+        QStringLiteral("auto.commit.interval.ms"),
+        QStringLiteral("key.deserializer"),
+        QStringLiteral("value.deserializer"),
+        QStringLiteral("session.timeout.ms"),
+        QStringLiteral("heartbeat.interval.ms"),
+        QStringLiteral("max.poll.records"),
+        QStringLiteral("max.poll.interval.ms"),
+        QStringLiteral("fetch.min.bytes"),
+        QStringLiteral("fetch.max.bytes"),
+        QStringLiteral("fetch.max.wait.ms"),
+        QStringLiteral("max.partition.fetch.bytes"),
+        QStringLiteral("partition.assignment.strategy"),
+        QStringLiteral("exclude.internal.topics"),
+        QStringLiteral("check.crcs"),
+        QStringLiteral("default.api.timeout.ms"),
+    };
+    return k;
+}
+
 const QStringList &secretKeys()
 {
     static const QStringList k = {QStringLiteral("ssl.key.password"),        QStringLiteral("ssl.keystore.password"),
@@ -403,6 +436,12 @@ Result<bool> ProducerConfig::set(const QString &name, const QString &rawValue, Q
 {
     const QString value = rawValue.trimmed();
     const ConfigKey *k = key(name);
+    if (!k && consumerJavaKeys().contains(name)) {
+        if (warning)
+            *warning = QStringLiteral("%1 is a consumer setting: ignored (kpw-cli tail takes --isolation and --from)")
+                           .arg(name);
+        return true;
+    }
     if (!k && isIgnoredJavaKey(name)) {
         // A near miss of a security setting kpw reads would otherwise be
         // ignored, and the connection fail for a reason far from the typo.

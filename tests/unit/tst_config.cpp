@@ -24,6 +24,7 @@ private Q_SLOTS:
     void propertiesFile();
     void propertiesJavaSyntax();
     void javaSettingsNotImplementedWarn();
+    void consumerSettingsIgnoredWithAWarning();
     void typoSuggestsNearestName();
     void idempotenceFollowsTheJavaClient();
 };
@@ -209,6 +210,30 @@ void TstConfig::javaSettingsNotImplementedWarn()
              qPrintable(warnings[0]));
     QVERIFY2(warnings[1].contains(QStringLiteral("line 3")), qPrintable(warnings[1]));
     QVERIFY(!c.isSet(QStringLiteral("key.serializer")));
+}
+
+void TstConfig::consumerSettingsIgnoredWithAWarning()
+{
+    // One client.properties for a team's producers and consumers (and for
+    // kpw-cli tail --consumer.config): the consumer's settings load, each
+    // named as a consumer setting, and change nothing; a typo still fails.
+    ProducerConfig c;
+    QStringList warnings;
+    auto r =
+        c.loadProperties(QStringLiteral("group.id=orders-readers\n"
+                                        "isolation.level=read_committed\n"
+                                        "value.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n"
+                                        "security.protocol=SASL_SSL\n"),
+                         QStringLiteral("consumer.properties"), &warnings);
+    QVERIFY2(r.ok(), qPrintable(test::errorText(r)));
+    QCOMPARE(warnings.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY2(warnings[i].contains(QStringLiteral("line %1").arg(i + 1)) &&
+                     warnings[i].contains(QStringLiteral("consumer setting")),
+                 qPrintable(warnings[i]));
+    QVERIFY(!c.isSet(QStringLiteral("group.id")));
+    QCOMPARE(c.value(QStringLiteral("security.protocol")), QStringLiteral("SASL_SSL"));
+    QVERIFY(!c.loadProperties(QStringLiteral("isolation.levle=read_committed\n"), QStringLiteral("x"), nullptr).ok());
 }
 
 void TstConfig::typoSuggestsNearestName()
