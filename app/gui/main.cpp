@@ -48,7 +48,13 @@ int main(int argc, char *argv[])
         return 0;
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Kafka Producer Workbench"));
     QGuiApplication::setDesktopFileName(QStringLiteral("kpw"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/kpw.svg")));
+    // The window icon from the PNG sizes: Qt reads PNG itself, while an SVG
+    // needs the Qt SVG plugins (libqt6svg6), which no binary links and so no
+    // computed package dependency brings in (the window had no icon without it).
+    QIcon icon;
+    for (const int size : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/png/kpw-%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
 
     const QString bootstrap = parser.value(bootstrapOption).trimmed();
     kpw::MainWindow window(bootstrap);
