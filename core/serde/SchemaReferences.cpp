@@ -276,7 +276,8 @@ Result<QByteArray> inlineAvroReferences(const RegistrySchema &root, const Refere
     json doc = *parsed;
     if (auto r = inliner.walk(doc, std::string(), Inliner::refsOf(root.references, graph)); !r)
         return r.error();
-    return QByteArray::fromStdString(doc.dump());
+    // QString input is valid UTF-8; replace rather than throw all the same.
+    return QByteArray::fromStdString(doc.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 Result<bool> writeProtobufReferences(const ReferenceGraph &graph, const QString &dir)
