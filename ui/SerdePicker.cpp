@@ -2,6 +2,7 @@
 
 #include "serde/RegistryClient.h"
 #include "serde/RegistryResolve.h"
+#include "serde/SchemaReferences.h"
 #include "serde/WireFormat.h"
 #include "ui/QsciIncludes.h"
 #include "ui/Theme.h"
@@ -11,6 +12,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QFutureWatcher>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QIntValidator>
@@ -21,8 +23,10 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <limits>
 
@@ -550,6 +554,14 @@ void SerdePicker::rebuildSerializer()
         spec.schemaText = m_schemaEdit->text().toUtf8();
         if (!m_schemaFile.isEmpty())
             spec.includePaths << QFileInfo(m_schemaFile).absolutePath();
+        // A registry schema with references: the editor shows the main
+        // schema; the serializer takes it with what it references.
+        if (m_registryMode && m_resolved) {
+            if (!m_resolved->serializerSchema.isEmpty())
+                spec.schemaText = m_resolved->serializerSchema;
+            if (m_resolved->protoDir)
+                spec.includePaths << m_resolved->protoDir->path();
+        }
     }
 
     m_serializer.reset();
@@ -851,6 +863,7 @@ void SerdePicker::setRegistryMessage(const QString &text, int tone)
     m_registryStatus->setStyleSheet(tone < 0   ? verdictStyle(false)
                                     : tone > 0 ? verdictStyle(true)
                                                : QStringLiteral("color: palette(mid);"));
+    Q_EMIT registryStatusChanged(text);
 }
 
 void SerdePicker::startRegistryRequest(const QString &message)
@@ -1026,11 +1039,59 @@ void SerdePicker::applyFetched(const RegistrySchema &schema, const QString &note
         return;
     }
     if (!schema.references.isEmpty()) {
-        unresolve(tr("%1 has references to other schemas: the GUI does not resolve them yet (kpw-cli produce does)")
-                      .arg(what));
+        resolveReferencesOf(schema, note, what);
         return;
     }
-    m_resolved = RegistryUse{schema.id, schema.subject, schema.version, schema.schemaType};
+    useFetched(schema, note, ResolvedReferences{});
+}
+
+void SerdePicker::resolveReferencesOf(const RegistrySchema &schema, const QString &note, const QString &what)
+{
+    QString error;
+    RegistryClient *client = m_registryAccess ? m_registryAccess(&error) : nullptr;
+    if (!client) {
+        registryFailed(what, error.isEmpty() ? tr("no Schema Registry") : error, -1);
+        return;
+    }
+    // The sync resolver runs on a pool thread with its own client (the
+    // panel's lives on this thread); the answer comes back through the
+    // watcher's queued signal, dropped when another request came since.
+    const RegistryConfig config = client->config();
+    const int n = int(schema.references.size());
+    m_registryBusy = true;
+    setRegistryMessage(n == 1 ? tr("%1: resolving 1 reference\u2026").arg(what)
+                              : tr("%1: resolving %2 references\u2026").arg(what).arg(n),
+                       0);
+    updateRegistryWidgets();
+    const quint64 request = m_registryRequest;
+    using Answer = std::optional<Result<ResolvedReferences>>;
+    auto *watcher = new QFutureWatcher<Answer>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, schema, note, what] {
+        watcher->deleteLater();
+        if (m_registryRequest != request)
+            return;
+        const Answer answer = watcher->future().result();
+        if (!answer || !*answer) {
+            const Error e = answer ? answer->error() : Error{-1, tr("the resolution stopped")};
+            registryFailed(tr("%1: its references").arg(what), e.message, e.code);
+            return;
+        }
+        useFetched(schema, note, answer->value());
+    });
+    watcher->setFuture(QtConcurrent::run([config, schema]() -> Answer {
+        RegistryClient client(config);
+        return resolveReferencesSync(client, schema);
+    }));
+}
+
+void SerdePicker::useFetched(const RegistrySchema &schema, const QString &note, const ResolvedReferences &refs)
+{
+    m_registryBusy = false;
+    const std::optional<serde::Format> fmt = formatForSchemaType(schema.schemaType);
+    RegistryUse use{schema.id, schema.subject, schema.version, schema.schemaType, refs.count, {}, refs.protoDir};
+    if (refs.count > 0 && *fmt == serde::Format::Avro)
+        use.serializerSchema = refs.avroSchema;
+    m_resolved = use;
     m_registryError.clear();
     m_schemaFile.clear();
     m_settingSchema = true;
@@ -1046,6 +1107,10 @@ void SerdePicker::applyFetched(const RegistrySchema &schema, const QString &note
 void SerdePicker::showResolvedStatus()
 {
     QString text = registryUseText() + QStringLiteral(" (") + m_resolved->schemaType + QLatin1Char(')');
+    if (m_resolved->referenceCount == 1)
+        text += tr(", 1 referenced schema resolved");
+    else if (m_resolved->referenceCount > 1)
+        text += tr(", %1 referenced schemas resolved").arg(m_resolved->referenceCount);
     if (format() == serde::Format::Protobuf && m_typeCombo->currentText().isEmpty())
         text += tr(": pick the message type below");
     if (!m_registryNote.isEmpty())

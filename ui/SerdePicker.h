@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QTemporaryDir;
 class QTimer;
 class QsciScintilla;
 
@@ -20,6 +21,7 @@ namespace kpw {
 
 class RegistryClient;
 struct RegistrySchema;
+struct ResolvedReferences;
 
 // How the key or the value of the composed record becomes bytes: a format
 // picker (core/serde), the schema in an editor (JSON highlighting for Avro
@@ -33,8 +35,11 @@ struct RegistrySchema;
 // subject name strategy or typed) and a version, or a schema id; Fetch puts
 // it in the (then read-only) editor, sets the format from its type and
 // frames the bytes in the Confluent wire format (magic byte 0, the id,
-// Protobuf's message indexes). Register registers the editor's schema under
-// the subject. Until a registry schema is resolved, serialize() refuses.
+// Protobuf's message indexes). A fetched schema's references (Protobuf
+// imports, Avro named types from other subjects) are then fetched and
+// resolved off the GUI thread (core's SchemaReferences); the editor keeps
+// showing the main schema. Register registers the editor's schema under the
+// subject. Until a registry schema is resolved, serialize() refuses.
 //
 // The picker does not own the input text: the composer feeds it with
 // setInput() as the user types, and asks serialize() when sending.
@@ -110,9 +115,11 @@ public:
     void fetchSchema();
     void registerSchema();
     void refreshSubjects();
-    // Whether a registry schema is in use (fetched or registered), its id.
+    // Whether a registry schema is in use (fetched or registered), its id, and
+    // how many referenced schemas it took (0: none).
     bool isRegistryResolved() const { return m_resolved.has_value(); }
     int registrySchemaId() const { return m_resolved ? m_resolved->id : -1; }
+    int registryReferenceCount() const { return m_resolved ? m_resolved->referenceCount : 0; }
     bool isRegistryBusy() const { return m_registryBusy; }
     // What the registry line under the controls says (ok or the error).
     QString registryStatus() const;
@@ -139,6 +146,8 @@ Q_SIGNALS:
     void inputValidated(bool ok, int line, int column, const QString &message);
     // The format, schema or type changed.
     void serializerChanged();
+    // The registry line under the controls changed (registryStatus()).
+    void registryStatusChanged(const QString &text);
 
 private:
     void rebuildSerializer();
@@ -156,6 +165,9 @@ private:
     // A Fetch or Register goes out: the schema in use is dropped, MESSAGE shown.
     void startRegistryRequest(const QString &message);
     void applyFetched(const RegistrySchema &schema, const QString &note);
+    // Fetches and resolves SCHEMA's references on a worker thread, then uses it.
+    void resolveReferencesOf(const RegistrySchema &schema, const QString &note, const QString &what);
+    void useFetched(const RegistrySchema &schema, const QString &note, const ResolvedReferences &refs);
     void useRegistered(int id, const QString &subject, const QString &schema, const QString &type);
     void listVersions();
     RegistryClient *registry(const QString &action);
@@ -194,6 +206,11 @@ private:
         QString subject; // empty when fetched by id
         int version = -1;
         QString schemaType;
+        int referenceCount = 0;
+        // With references: the self-contained Avro schema the serializer
+        // uses, or the folder holding the Protobuf imports.
+        QByteArray serializerSchema;
+        std::shared_ptr<QTemporaryDir> protoDir;
     };
     RegistryAccess m_registryAccess;
     bool m_registryMode = false;

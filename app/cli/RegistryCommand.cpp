@@ -1,6 +1,7 @@
 #include "RegistryCommand.h"
 
 #include "serde/RegistryResolve.h"
+#include "serde/SchemaReferences.h"
 #include "serde/WireFormat.h"
 
 #include <QFile>
@@ -308,32 +309,10 @@ QString formatNameForType(const QString &schemaType)
 }
 
 // Folders holding .proto files fetched from the registry, kept until exit.
-std::vector<std::unique_ptr<QTemporaryDir>> &protoDirs()
+std::vector<std::shared_ptr<QTemporaryDir>> &protoDirs()
 {
-    static std::vector<std::unique_ptr<QTemporaryDir>> dirs;
+    static std::vector<std::shared_ptr<QTemporaryDir>> dirs;
     return dirs;
-}
-
-// Writes SCHEMA's references (recursively) into DIR under their import names.
-Result<bool> writeReferences(RegistryClient &client, const QList<SchemaReference> &refs, const QString &dir, int depth)
-{
-    if (depth > 16)
-        return Error{-1, QStringLiteral("schema references nest deeper than 16 levels")};
-    for (const auto &ref : refs) {
-        if (ref.name.contains(QLatin1StringView("..")) || ref.name.startsWith(QLatin1Char('/')))
-            return Error{-1, QStringLiteral("reference name '%1' is not a relative import path").arg(ref.name)};
-        auto s = client.getSchemaSync(ref.subject, QString::number(ref.version));
-        if (!s)
-            return Error{s.error().code, QStringLiteral("reference %1: %2").arg(ref.name, s.error().message)};
-        const QString path = dir + QLatin1Char('/') + ref.name;
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(s->schema.toUtf8()) < 0)
-            return Error{-1, QStringLiteral("cannot write %1").arg(path)};
-        if (auto r = writeReferences(client, s->references, dir, depth + 1); !r)
-            return r;
-    }
-    return true;
 }
 
 bool applySide(const QCommandLineParser &p, RegistryClient &client, const QString &side, const QString &topic,
@@ -443,36 +422,40 @@ bool applySide(const QCommandLineParser &p, RegistryClient &client, const QStrin
     QString protoText = sel.localSchema;
     if (!file.isEmpty()) {
         spec.schemaFile = file;
-    } else if (schemaType == QLatin1StringView("PROTOBUF")) {
-        // The registry's .proto and its references, under their import names.
-        auto dir = std::make_unique<QTemporaryDir>();
-        if (!dir->isValid()) {
-            *error = QStringLiteral("cannot make a temporary folder for the registry's .proto files");
-            return false;
-        }
-        if (auto r = writeReferences(client, resolved->schema.references, dir->path(), 0); !r) {
-            *error = QStringLiteral("%1 schema: %2").arg(side, r.error().message);
-            return false;
-        }
-        spec.schemaFile = dir->path() + QStringLiteral("/kpw-registry-schema-%1.proto").arg(resolved->id);
-        QFile f(spec.schemaFile);
-        if (!f.open(QIODevice::WriteOnly) || f.write(resolved->schema.schema.toUtf8()) < 0) {
-            *error = QStringLiteral("cannot write %1").arg(spec.schemaFile);
-            return false;
-        }
-        spec.includePaths.prepend(dir->path());
-        protoText = resolved->schema.schema;
-        protoDirs().push_back(std::move(dir));
     } else {
-        if (!resolved->schema.references.isEmpty()) {
-            *error = QStringLiteral("%1 schema id %2 has references: registry %3 schemas with references need the "
-                                    "schema as a file (--%4) for now")
-                         .arg(side)
-                         .arg(resolved->id)
-                         .arg(schemaType, schemaOpt);
+        // The references (Protobuf imports, Avro named types) fetched and
+        // resolved as the GUI does: a folder of .proto files, or one
+        // self-contained Avro schema.
+        auto refs = resolveReferencesSync(client, resolved->schema);
+        if (!refs) {
+            *error = QStringLiteral("%1 schema id %2: %3").arg(side).arg(resolved->id).arg(refs.error().message);
             return false;
         }
-        spec.schemaText = resolved->schema.schema.toUtf8();
+        if (refs->count > 0)
+            QTextStream(stderr) << "% " << side << ": resolved " << refs->count << " schema reference(s)" << Qt::endl;
+        if (schemaType == QLatin1StringView("PROTOBUF")) {
+            // The registry's .proto beside its imports.
+            std::shared_ptr<QTemporaryDir> dir = refs->protoDir;
+            if (!dir)
+                dir = std::make_shared<QTemporaryDir>();
+            if (!dir->isValid()) {
+                *error = QStringLiteral("cannot make a temporary folder for the registry's .proto files");
+                return false;
+            }
+            spec.schemaFile = dir->path() + QStringLiteral("/kpw-registry-schema-%1.proto").arg(resolved->id);
+            QFile f(spec.schemaFile);
+            if (!f.open(QIODevice::WriteOnly) || f.write(resolved->schema.schema.toUtf8()) < 0) {
+                *error = QStringLiteral("cannot write %1").arg(spec.schemaFile);
+                return false;
+            }
+            spec.includePaths.prepend(dir->path());
+            protoText = resolved->schema.schema;
+            protoDirs().push_back(std::move(dir));
+        } else if (schemaType == QLatin1StringView("AVRO")) {
+            spec.schemaText = refs->avroSchema;
+        } else {
+            spec.schemaText = resolved->schema.schema.toUtf8();
+        }
     }
     auto made = serde::makeSerializer(spec);
     if (!made) {

@@ -10,6 +10,7 @@
 #include "serde/RegistryClient.h"
 #include "serde/WireFormat.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -219,6 +220,143 @@ private Q_SLOTS:
                           QByteArray::fromHex(o.value(u"payload"_s).toString().toLatin1()));
         QVERIFY2(d.exitCode == 0, qPrintable(explain(d)));
         QVERIFY2(d.out.contains("sku: \"A-1\"") && d.out.contains("qty: 3"), d.out.constData());
+    }
+
+    // An Avro value schema whose named types live in other subjects (Address,
+    // itself referencing the enum Country; Address used twice): kpw-cli
+    // inlines them into one schema; the bytes are checked by hand and
+    // Confluent's AvroDeserializer, which resolves the references itself,
+    // decodes them.
+    void avroReferences()
+    {
+        const QString topic = test::uniqueTopic(u"reg-avro-ref"_s);
+        QVERIFY(test::createTopic(m_boot, topic, 1));
+        auto c = client();
+        const QString countrySubject = topic + u"-country"_s;
+        auto countryId = c.registerSchemaSync(
+            countrySubject, uR"({"type":"enum","name":"Country","namespace":"com.geo","symbols":["FR","DE"]})"_s,
+            u"avro"_s);
+        QVERIFY2(countryId.ok(), qPrintable(countryId.ok() ? QString() : countryId.error().message));
+        const QString addrSubject = topic + u"-address"_s;
+        auto addrId = c.registerSchemaSync(
+            addrSubject,
+            uR"({"type":"record","name":"Address","namespace":"com.acme","fields":[{"name":"city","type":"string"},{"name":"country","type":"com.geo.Country"}]})"_s,
+            u"avro"_s, {{u"com.geo.Country"_s, countrySubject, 1}});
+        QVERIFY2(addrId.ok(), qPrintable(addrId.ok() ? QString() : addrId.error().message));
+        auto id = c.registerSchemaSync(
+            topic + u"-value"_s,
+            uR"({"type":"record","name":"Person","namespace":"com.acme","fields":[{"name":"name","type":"string"},{"name":"home","type":"Address"},{"name":"work","type":"com.acme.Address"}]})"_s,
+            u"avro"_s, {{u"com.acme.Address"_s, addrSubject, 1}});
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().message));
+
+        const Run r =
+            run(kCli,
+                {u"produce"_s, u"-b"_s, m_boot, u"-t"_s, topic, u"--schema-registry"_s, m_url, u"--value-format"_s,
+                 u"avro"_s},
+                R"({"name":"Ada","home":{"city":"Oslo","country":"DE"},"work":{"city":"Bergen","country":"FR"}})"
+                "\n");
+        QVERIFY2(r.exitCode == 0, qPrintable(explain(r)));
+        QVERIFY2(r.err.contains("registry schema id " + QByteArray::number(*id)) &&
+                     r.err.contains("resolved 2 schema reference(s)"),
+                 qPrintable(explain(r)));
+
+        const auto values = consumeValues(topic, 1);
+        QCOMPARE(values.size(), 1);
+        auto frame = wireformat::parse(values[0], false);
+        QVERIFY2(frame.ok(), qPrintable(frame.ok() ? QString() : frame.error().message));
+        QCOMPARE(frame->schemaId, *id);
+        // "Ada", {"Oslo", DE = symbol 1}, {"Bergen", FR = symbol 0}: string
+        // lengths and enum indexes as zigzag varints.
+        QCOMPARE(values[0].mid(5), QByteArray("\x06"
+                                              "Ada\x08"
+                                              "Oslo\x02\x0c"
+                                              "Bergen\x00",
+                                              18));
+        const auto decoded = confluentDecode(u"avro"_s, values);
+        QCOMPARE(decoded.size(), 1);
+        QCOMPARE(decoded[0], QByteArray(R"({"home":{"city":"Oslo","country":"DE"},"name":"Ada",)"
+                                        R"("work":{"city":"Bergen","country":"FR"}})"));
+    }
+
+    // A Protobuf value schema importing another subject's .proto: the import
+    // is written under its name; protoc decodes the payload with both files.
+    void protobufImportReference()
+    {
+        const QString topic = test::uniqueTopic(u"reg-pb-ref"_s);
+        QVERIFY(test::createTopic(m_boot, topic, 1));
+        auto c = client();
+        const QString money = u"syntax = \"proto3\";\npackage acme;\nmessage Money {\n  int64 cents = 1;\n}\n"_s;
+        const QString invoice = u"syntax = \"proto3\";\npackage acme;\nimport \"acme/money.proto\";\n"
+                                u"message Invoice {\n  acme.Money total = 1;\n}\n"_s;
+        const QString moneySubject = topic + u"-money"_s;
+        QVERIFY(c.registerSchemaSync(moneySubject, money, u"protobuf"_s).ok());
+        auto id = c.registerSchemaSync(topic + u"-value"_s, invoice, u"protobuf"_s,
+                                       {{u"acme/money.proto"_s, moneySubject, 1}});
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().message));
+        const Run r = run(kCli,
+                          {u"produce"_s, u"-b"_s, m_boot, u"-t"_s, topic, u"--schema-registry"_s, m_url,
+                           u"--value-format"_s, u"protobuf"_s, u"--value-type"_s, u"acme.Invoice"_s},
+                          "{\"total\":{\"cents\":1250}}\n");
+        QVERIFY2(r.exitCode == 0, qPrintable(explain(r)));
+        const auto values = consumeValues(topic, 1);
+        QCOMPARE(values.size(), 1);
+        const auto decoded = confluentDecode(u"protobuf-frame"_s, values);
+        QCOMPARE(decoded.size(), 1);
+        const auto o = QJsonDocument::fromJson(decoded[0]).object();
+        QCOMPARE(o.value(u"id"_s).toInt(), *id);
+        QTemporaryDir dir;
+        QDir().mkpath(dir.filePath(u"acme"_s));
+        for (const auto &[name, text] :
+             {std::pair{u"acme/money.proto"_s, money}, std::pair{u"invoice.proto"_s, invoice}}) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text.toUtf8());
+        }
+        const Run d = run(u"protoc"_s, {u"--proto_path"_s, dir.path(), u"--decode=acme.Invoice"_s, u"invoice.proto"_s},
+                          QByteArray::fromHex(o.value(u"payload"_s).toString().toLatin1()));
+        QVERIFY2(d.exitCode == 0, qPrintable(explain(d)));
+        QVERIFY2(d.out.contains("cents: 1250"), d.out.constData());
+    }
+
+    // A reference to a subject that is gone (registered, referenced, then
+    // deleted for good): produce names the reference and the registry's
+    // reason, and sends nothing.
+    void missingReferenceSendsNothing()
+    {
+        const QString topic = test::uniqueTopic(u"reg-ref-gone"_s);
+        auto c = client();
+        const QString gone = topic + u"-gone"_s;
+        QVERIFY(
+            c.registerSchemaSync(
+                 gone,
+                 uR"({"type":"record","name":"Gone","namespace":"com.acme","fields":[{"name":"c","type":"string"}]})"_s,
+                 u"avro"_s)
+                .ok());
+        auto id = c.registerSchemaSync(
+            topic + u"-value"_s,
+            uR"({"type":"record","name":"P","namespace":"com.acme","fields":[{"name":"g","type":"com.acme.Gone"}]})"_s,
+            u"avro"_s, {{u"com.acme.Gone"_s, gone, 1}});
+        QVERIFY2(id.ok(), qPrintable(id.ok() ? QString() : id.error().message));
+        for (const QString &query : {QString(), u"?permanent=true"_s}) {
+            QNetworkAccessManager nam;
+            auto *reply = nam.deleteResource(QNetworkRequest(QUrl(m_url + u"/subjects/"_s + gone + query)));
+            QEventLoop loop;
+            connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            reply->deleteLater();
+        }
+        QVERIFY(!c.getSchemaSync(gone, u"1"_s).ok());
+
+        const Run r = run(kCli,
+                          {u"produce"_s, u"-b"_s, m_boot, u"-t"_s, topic, u"--schema-registry"_s, m_url,
+                           u"--value-format"_s, u"avro"_s},
+                          "{\"g\":{\"c\":\"x\"}}\n");
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("reference 'com.acme.Gone' (subject '" + gone.toUtf8() + "' version 1)") &&
+                     r.err.contains("40402"),
+                 qPrintable(explain(r)));
+        QCOMPARE(test::topicExists(m_boot, topic), std::optional<bool>(false));
     }
 
     // kpw-cli registry: register (with a reference), versions, get, get-id,
