@@ -261,7 +261,8 @@ QWidget *ConnectionsDialog::buildForm()
     m_hostWarning->setVisible(false);
     grid->addWidget(m_hostWarning, row++, 1);
 
-    addField(grid, row, s("schema.registry.url"), tr("Schema &registry URL:"), tr("(for later use) https://host:8081"));
+    addField(grid, row, s("schema.registry.url"), tr("Schema &registry URL:"),
+             tr("for the Formats tab, e.g. https://host:8081"));
     m_otherSettings = new QLabel(m_form);
     m_otherSettings->setObjectName(s("otherSettings"));
     m_otherSettings->setWordWrap(true);

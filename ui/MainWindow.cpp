@@ -867,6 +867,9 @@ void MainWindow::applyProfile(const ConnectionProfile &profile)
     config.unset(QStringLiteral("bootstrap.servers")); // the connection bar holds it
     m_settings->setConfig(config);
     m_bootstrapEdit->setText(profile.bootstrap());
+    // The profile's Schema Registry, when it names one, for the Formats tab.
+    if (m_formats && !profile.schemaRegistryUrl().isEmpty())
+        m_formats->setRegistryUrl(profile.schemaRegistryUrl());
     m_activeProfile = profile.name;
     for (const QString &w : std::as_const(warnings))
         appendLog(w);

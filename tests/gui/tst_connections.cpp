@@ -144,6 +144,7 @@ void TstConnections::validateSaveTestReopenApply()
         type(dialog, "sasl.username", env("SASL_USER"));
         type(dialog, "sasl.password", env("SASL_PASSWORD"));
         type(dialog, "ssl.truststore.location", env("CA"));
+        type(dialog, "schema.registry.url", QStringLiteral("http://127.0.0.1:18081/apis/ccompat/v7"));
         for (const char *k : {"bootstrap.servers", "sasl.username", "sasl.password", "ssl.truststore.location",
                               "sasl.mechanism", "security.protocol"})
             QVERIFY2(dialog->fieldError(QString::fromLatin1(k)).isEmpty(),
@@ -211,6 +212,9 @@ void TstConnections::validateSaveTestReopenApply()
         const ProducerConfig &config = window.producerSettings()->config();
         QCOMPARE(config.value(QStringLiteral("security.protocol")), QStringLiteral("SASL_SSL"));
         QCOMPARE(config.value(QStringLiteral("sasl.password")), env("SASL_PASSWORD"));
+        // The profile's registry goes to the Formats tab.
+        QCOMPARE(window.findChild<QLineEdit *>(QStringLiteral("registryUrlEdit"))->text(),
+                 QStringLiteral("http://127.0.0.1:18081/apis/ccompat/v7"));
         window.close();
     }
     // A restarted window restores the last profile, secrets included.
