@@ -782,17 +782,36 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
             }
             for (auto &b : batches) {
                 const ProduceResponse::PartitionResponse *pr = nullptr;
+                int entries = 0;
                 for (const auto &t : resp->topics)
                     if (t.name == b->topic)
                         for (const auto &p : t.partitions)
-                            if (p.partition == b->partition)
+                            if (p.partition == b->partition) {
                                 pr = &p;
-                if (!pr) {
-                    const Error e{KafkaError::ClientProtocolError,
-                                  QStringLiteral("%1: the Produce response has no entry for %2-%3; the records may or "
-                                                 "may not have been written")
-                                      .arg(peer, b->topic)
-                                      .arg(b->partition)};
+                                ++entries;
+                            }
+                // Two answers for one batch contradict each other, and an
+                // "ack" without an offset (acks=1/all) is no broker's: the
+                // records' fate is unknown, never "delivered".
+                QString unclear;
+                if (!pr)
+                    unclear =
+                        QStringLiteral("the Produce response has no entry for %1-%2").arg(b->topic).arg(b->partition);
+                else if (entries > 1)
+                    unclear = QStringLiteral("the Produce response has %1 entries for %2-%3, one expected")
+                                  .arg(entries)
+                                  .arg(b->topic)
+                                  .arg(b->partition);
+                else if (pr->errorCode == KafkaError::None && pr->baseOffset < 0)
+                    unclear =
+                        QStringLiteral("the Produce response acknowledges %1-%2 without an offset (base_offset %3)")
+                            .arg(b->topic)
+                            .arg(b->partition)
+                            .arg(pr->baseOffset);
+                if (!unclear.isEmpty()) {
+                    const Error e{
+                        KafkaError::ClientProtocolError,
+                        QStringLiteral("%1: %2; the records may or may not have been written").arg(peer, unclear)};
                     completeBatch(*b, -1, -1, &e);
                     m_queuedRecords -= b->records.size();
                     continue;
