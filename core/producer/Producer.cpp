@@ -830,14 +830,21 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                     m_queuedRecords -= b->records.size();
                     continue;
                 }
-                QString msg = KafkaError::describe(pr->errorCode) + hintFor(pr->errorCode);
+                // Kafka defines no code below -1; this client's own conditions
+                // live there (TIMED_OUT, CONNECTION_FAILED...), and a broker's
+                // code must not pose as one of them (retried, misnamed).
+                const bool undefined = pr->errorCode < KafkaError::ClientUnknownError;
+                const std::int16_t code = undefined ? KafkaError::ClientUnknownError : pr->errorCode;
+                QString msg = undefined
+                                  ? QStringLiteral("error code %1, which Kafka does not define").arg(pr->errorCode)
+                                  : KafkaError::describe(code) + hintFor(code);
                 if (pr->errorMessage && !pr->errorMessage->isEmpty())
                     msg += QStringLiteral(" - broker says: %1").arg(*pr->errorMessage);
                 for (const auto &re : pr->recordErrors)
                     msg += QStringLiteral(" - record %1: %2").arg(re.batchIndex).arg(re.message.value_or(QString()));
-                refresh = refresh || refreshesMetadata(pr->errorCode);
-                const Error err{pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)};
-                if (m_idempotent && handleSequenceError(b, err, pr->errorCode))
+                refresh = refresh || refreshesMetadata(code);
+                const Error err{code, QStringLiteral("%1: %2").arg(peer, msg)};
+                if (m_idempotent && handleSequenceError(b, err, code))
                     continue;
                 retryOrFail(std::move(b), err);
             }
