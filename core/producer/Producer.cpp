@@ -204,6 +204,7 @@ void Producer::fetchMetadata(bool allTopics)
                      QStringLiteral("%1: undecodable Metadata response: %2").arg(peer, md.error().message)});
                 return;
             }
+            self->m_metadataFrom = peer;
             self->onMetadata(*md, allTopics);
         });
 }
@@ -547,15 +548,24 @@ void Producer::drain()
             }
             if (leader < 0 || !m_brokerInfo.contains(leader)) {
                 const std::int16_t code = partitionError ? partitionError : KafkaError::LeaderNotAvailable;
-                b.lastError = {code, leader < 0 ? QStringLiteral("no leader for %1-%2 in the latest metadata (%3)")
-                                                      .arg(tp.first)
-                                                      .arg(tp.second)
-                                                      .arg(KafkaError::name(code))
-                                                : QStringLiteral("the leader of %1-%2, broker %3, is not in the "
-                                                                 "broker list")
-                                                      .arg(tp.first)
-                                                      .arg(tp.second)
-                                                      .arg(leader)};
+                QString why;
+                if (leader == -1)
+                    why = QStringLiteral("no leader for %1-%2 in the latest metadata (%3)")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(KafkaError::name(code));
+                else if (leader < 0)
+                    why = QStringLiteral("the latest metadata names %3 as the leader of %1-%2, which is no broker id")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader);
+                else
+                    why = QStringLiteral("the leader of %1-%2, broker %3, is not in the broker list")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader);
+                // Name who said so: the user checks that broker's view of the cluster.
+                b.lastError = {code, QStringLiteral("%1 (metadata from %2)").arg(why, m_metadataFrom)};
                 requestMetadataSoon(); // drained again when metadata arrives
                 wakeAt(now + m_s.retryBackoffMs);
                 continue;
