@@ -25,6 +25,12 @@ bool refreshesMetadata(std::int16_t code)
            code == KafkaError::ClientConnectionFailed || code == KafkaError::ClientTimeout;
 }
 
+// A port outside 1..65535 would wrap in quint16 and reach another port.
+bool usableAddress(const BrokerInfo &b)
+{
+    return !b.host.isEmpty() && b.port > 0 && b.port <= 65535;
+}
+
 QString hintFor(std::int16_t code)
 {
     switch (code) {
@@ -130,7 +136,7 @@ BrokerConnection *Producer::connectionFor(std::int32_t nodeId)
     if (auto it = m_brokers.find(nodeId); it != m_brokers.end())
         return it->second;
     const auto info = m_brokerInfo.find(nodeId);
-    if (info == m_brokerInfo.end())
+    if (info == m_brokerInfo.end() || !usableAddress(*info))
         return nullptr;
     auto *c = new BrokerConnection(nodeId, info->host, static_cast<quint16>(info->port), m_connOptions, this);
     connect(c, &BrokerConnection::failed, this, [this](const kpw::Error &e) { Q_EMIT logMessage(e.message); });
@@ -546,7 +552,8 @@ void Producer::drain()
                         partitionError = p.errorCode;
                     }
             }
-            if (leader < 0 || !m_brokerInfo.contains(leader)) {
+            const auto info = m_brokerInfo.constFind(leader);
+            if (leader < 0 || info == m_brokerInfo.cend() || !usableAddress(*info)) {
                 const std::int16_t code = partitionError ? partitionError : KafkaError::LeaderNotAvailable;
                 QString why;
                 if (leader == -1)
@@ -559,11 +566,17 @@ void Producer::drain()
                               .arg(tp.first)
                               .arg(tp.second)
                               .arg(leader);
-                else
+                else if (info == m_brokerInfo.cend())
                     why = QStringLiteral("the leader of %1-%2, broker %3, is not in the broker list")
                               .arg(tp.first)
                               .arg(tp.second)
                               .arg(leader);
+                else
+                    why = QStringLiteral("the leader of %1-%2, broker %3, is at '%4', which is no address")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader)
+                              .arg(info->address());
                 // Name who said so: the user checks that broker's view of the cluster.
                 b.lastError = {code, QStringLiteral("%1 (metadata from %2)").arg(why, m_metadataFrom)};
                 requestMetadataSoon(); // drained again when metadata arrives
