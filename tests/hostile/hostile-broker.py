@@ -57,6 +57,9 @@ leader of topic "t" partition 0, Produce), then misbehaves as --mode says:
   metadata-no-brokers  Metadata: an empty broker list, t-0 led by node 1
                      (--variant empty, default), or the broker listed and t-0
                      led by node -7 with error 0 (--variant negative-leader)
+  metadata-bad-port  Metadata: the broker (leader of t-0) at port 65536 + ours
+                     (--variant wrap, default: the same port once cut to 16
+                     bits) or at port 0 (--variant zero)
   zero-frame         Produce: a response size prefix of 0
   negative-frame     Produce: a response size prefix of 0xffffffff (-1)
   short-frame        Produce: a 2-byte frame, shorter than a correlation id
@@ -96,7 +99,7 @@ MODES = [
     "no-leader", "unknown-leader", "dead-leader", "tls-stall",
     "produce-missing-partition", "produce-other-partition", "produce-duplicate-partition",
     "produce-unknown-error", "produce-negative-offset", "huge-throttle", "apiversions-error",
-    "apiversions-no-produce", "metadata-no-brokers", "zero-frame", "negative-frame", "short-frame",
+    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "zero-frame", "negative-frame", "short-frame",
     "accept-close", "rst-on-connect",
 ]
 
@@ -378,6 +381,8 @@ class Peer:
                     if not self.dead_port:
                         self.dead_port = closed_port()
                     advertised = self.dead_port
+                elif self.mode == "metadata-bad-port":
+                    advertised = 0 if self.args.variant == "zero" else self.port + 65536
                 throttle = MAX_THROTTLE_MS if self.mode == "huge-throttle" else 0
                 writer.write(frame(corr, metadata_v4_body(advertised, requested, count, where, leader, perr, brokers,
                                                           throttle)))
@@ -408,7 +413,7 @@ class Peer:
         m = self.mode
         good = self.ack(corr, topics)
         if m in ("ok", "unsolicited", "negative-array", "huge-array", "tls-port", "never-accept-apiversions",
-                 "apiversions-error", "apiversions-no-produce", "metadata-no-brokers"):
+                 "apiversions-error", "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port"):
             writer.write(good)
         elif m == "unsolicited-extra":
             extra = frame(corr + 1000, produce_v3_body(topics, 0, 999999))
@@ -556,7 +561,7 @@ def main():
     variants = {"produce-missing-partition": ["topic", "partition"],
                 "produce-duplicate-partition": ["error-then-ok", "two-offsets"],
                 "apiversions-error": ["always", "old-broker"], "apiversions-no-produce": ["absent", "range"],
-                "metadata-no-brokers": ["empty", "negative-leader"]}
+                "metadata-no-brokers": ["empty", "negative-leader"], "metadata-bad-port": ["wrap", "zero"]}
     if args.variant is not None and args.variant not in variants.get(args.mode, []):
         ap.error("--mode %s has no variant %r (it has: %s)" % (
             args.mode, args.variant, ", ".join(variants.get(args.mode, [])) or "none"))

@@ -319,6 +319,11 @@ void TstHostileBroker::producerAgainstHostilePeer_data()
         words({"the leader of t-0, broker 1, is not in the broker list"}));
     row("metadata-no-brokers negative-leader", "metadata-no-brokers", args("--variant", "negative-leader"), metadata,
         false, words({"names -7 as the leader of t-0, which is no broker id"}));
+    // A port beyond 65535 must not wrap to another (here: the peer's own) port.
+    row("metadata-bad-port wrap", "metadata-bad-port", {}, metadata, false,
+        words({"the leader of t-0, broker 1, is at '127.0.0.1:"}));
+    row("metadata-bad-port zero", "metadata-bad-port", args("--variant", "zero"), metadata, false,
+        words({"the leader of t-0, broker 1, is at '127.0.0.1:0', which is no address"}));
     // Before metadata.
     row("apiversions-error", "apiversions-error", {}, connect, false, maxBlock,
         words({"ApiVersions v0 failed: UNSUPPORTED_VERSION"}));
@@ -622,6 +627,7 @@ void TstHostileBroker::cliAgainstHostilePeer_data()
     row("apiversions-error old-broker (acked)", "apiversions-error", args("--variant", "old-broker"), delivery, true);
     row("apiversions-no-produce", "apiversions-no-produce", {}, delivery, false, words("no common version of Produce"));
     row("metadata-no-brokers", "metadata-no-brokers", {}, delivery, false, words("is not in the broker list"));
+    row("metadata-bad-port", "metadata-bad-port", {}, delivery, false, words("which is no address"));
     row("zero-frame", "zero-frame", {}, delivery, false, words("response frame of 0 bytes"));
     row("negative-frame", "negative-frame", {}, delivery, false, words("response frame of -1 bytes"));
     row("short-frame", "short-frame", {}, delivery, false, words("response frame of 2 bytes"));
