@@ -60,6 +60,8 @@ leader of topic "t" partition 0, Produce), then misbehaves as --mode says:
   metadata-bad-port  Metadata: the broker (leader of t-0) at port 65536 + ours
                      (--variant wrap, default: the same port once cut to 16
                      bits) or at port 0 (--variant zero)
+  initpid-negative   ApiVersions offers InitProducerId v0; InitProducerId: error 0
+                     but producer id -1 (an idempotent producer cannot start)
   zero-frame         Produce: a response size prefix of 0
   negative-frame     Produce: a response size prefix of 0xffffffff (-1)
   short-frame        Produce: a 2-byte frame, shorter than a correlation id
@@ -86,6 +88,7 @@ import time
 API_PRODUCE = 0
 API_METADATA = 3
 API_VERSIONS = 18
+API_INIT_PRODUCER_ID = 22
 
 LEADER_NOT_AVAILABLE = 5
 NOT_LEADER_OR_FOLLOWER = 6
@@ -99,7 +102,7 @@ MODES = [
     "no-leader", "unknown-leader", "dead-leader", "tls-stall",
     "produce-missing-partition", "produce-other-partition", "produce-duplicate-partition",
     "produce-unknown-error", "produce-negative-offset", "huge-throttle", "apiversions-error",
-    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "zero-frame", "negative-frame", "short-frame",
+    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "initpid-negative", "zero-frame", "negative-frame", "short-frame",
     "accept-close", "rst-on-connect",
 ]
 
@@ -350,6 +353,8 @@ class Peer:
                         apis = [a for a in apis if a[0] != API_PRODUCE]
                         if variant == "range":
                             apis.append((API_PRODUCE, 0, 2))
+                    if self.mode == "initpid-negative":
+                        apis.append((API_INIT_PRODUCER_ID, 0, 0))
                     log("%s ok %s" % (what, apis))
                     writer.write(frame(corr, api_versions_body(0, apis)))
                 await writer.drain()
@@ -400,6 +405,12 @@ class Peer:
                     return
                 continue
 
+            if key == API_INIT_PRODUCER_ID and self.mode == "initpid-negative":
+                log("INITPID conn %d v%d corr %d -> error 0, producer id -1" % (conn, version, corr))
+                writer.write(frame(corr, i32(0) + i16(0) + i64(-1) + i16(0)))
+                await writer.drain()
+                continue
+
             log("conn %d: unexpected api %d v%d; closing" % (conn, key, version))
             return
 
@@ -413,7 +424,7 @@ class Peer:
         m = self.mode
         good = self.ack(corr, topics)
         if m in ("ok", "unsolicited", "negative-array", "huge-array", "tls-port", "never-accept-apiversions",
-                 "apiversions-error", "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port"):
+                 "apiversions-error", "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "initpid-negative"):
             writer.write(good)
         elif m == "unsolicited-extra":
             extra = frame(corr + 1000, produce_v3_body(topics, 0, 999999))

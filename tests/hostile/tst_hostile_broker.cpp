@@ -308,6 +308,9 @@ void TstHostileBroker::producerAgainstHostilePeer_data()
         words({"no common version of Produce: the broker does not support it at all"}));
     row("apiversions-no-produce range", "apiversions-no-produce", args("--variant", "range"), produce, false,
         words({"no common version of Produce: the broker supports v0-v2"}));
+    // InitProducerId "succeeds" with producer id -1: the idempotent producer
+    // must give up at once, not wait for an id until delivery.timeout.ms.
+    row("initpid-negative", "initpid-negative", {}, produce, false, words({"producer id -1"}));
     // The peer acks: a 24-day throttle_time_ms must not hold anything up.
     row("huge-throttle (acked)", "huge-throttle", {}, produce, true, {});
     // A broker before Kafka 2.4: refuses ApiVersions v1+ with an empty list,
@@ -493,9 +496,11 @@ void TstHostileBroker::producerAgainstHostilePeer()
                         .arg(produces)
                         .arg(kRetries);
     // (unsolicited strikes the leader's connection before it could send
-    // Produce; apiversions-no-produce leaves no version to send it in.)
-    if (stage == Stage::Produce && produces == 0 && mode != QLatin1StringView("unsolicited") &&
-        mode != QLatin1StringView("apiversions-no-produce"))
+    // Produce; apiversions-no-produce leaves no version to send it in;
+    // initpid-negative gives no producer id to send it with.)
+    const QStringList noProduce{QStringLiteral("unsolicited"), QStringLiteral("apiversions-no-produce"),
+                                QStringLiteral("initpid-negative")};
+    if (stage == Stage::Produce && produces == 0 && !noProduce.contains(mode))
         problems << QStringLiteral("the peer never saw a Produce request: the fault was not reached");
     if (!peer.running())
         problems << QStringLiteral("the peer died: the test itself is broken");
@@ -628,6 +633,7 @@ void TstHostileBroker::cliAgainstHostilePeer_data()
     row("apiversions-no-produce", "apiversions-no-produce", {}, delivery, false, words("no common version of Produce"));
     row("metadata-no-brokers", "metadata-no-brokers", {}, delivery, false, words("is not in the broker list"));
     row("metadata-bad-port", "metadata-bad-port", {}, delivery, false, words("which is no address"));
+    row("initpid-negative", "initpid-negative", {}, delivery, false, words("producer id -1"));
     row("zero-frame", "zero-frame", {}, delivery, false, words("response frame of 0 bytes"));
     row("negative-frame", "negative-frame", {}, delivery, false, words("response frame of -1 bytes"));
     row("short-frame", "short-frame", {}, delivery, false, words("response frame of 2 bytes"));
