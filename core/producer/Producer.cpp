@@ -312,13 +312,24 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
         } else {
             m_metadataAgain = true;
             m_metadataRetryAtMs = nowMs() + m_s.retryBackoffMs;
+            // What max.block.ms reports: the cluster answered, the topic is not usable (yet).
+            m_lastMetadataError = QStringLiteral("%1: topic '%2': %3")
+                                      .arg(m_metadataFrom, t.name,
+                                           t.errorCode == KafkaError::None ? QStringLiteral("no partitions")
+                                                                           : KafkaError::describe(t.errorCode));
         }
     }
     // Release records whose topic is now known.
     const auto waiting = m_waiting.keys();
     for (const auto &name : waiting) {
-        if (!m_topics.contains(name))
+        if (!m_topics.contains(name)) {
+            m_metadataAgain = true; // asked for, not answered: ask again after retry.backoff.ms
+            m_metadataRetryAtMs = std::max(m_metadataRetryAtMs, nowMs() + m_s.retryBackoffMs);
+            if (m_lastMetadataError.isEmpty())
+                m_lastMetadataError =
+                    QStringLiteral("%1: the metadata does not list topic '%2'").arg(m_metadataFrom, name);
             continue;
+        }
         TopicWait w = m_waiting.take(name);
         m_queuedRecords -= w.records.size();
         const TopicInfo &topic = m_topics[name];
