@@ -57,6 +57,8 @@ leader of topic "t" partition 0, Produce), then misbehaves as --mode says:
   metadata-no-brokers  Metadata: an empty broker list, t-0 led by node 1
                      (--variant empty, default), or the broker listed and t-0
                      led by node -7 with error 0 (--variant negative-leader)
+  metadata-no-partitions  Metadata: t with error 0 and no partitions (--variant
+                     empty, default), or without t at all (--variant absent)
   metadata-bad-port  Metadata: the broker (leader of t-0) at port 65536 + ours
                      (--variant wrap, default: the same port once cut to 16
                      bits) or at port 0 (--variant zero)
@@ -102,7 +104,7 @@ MODES = [
     "no-leader", "unknown-leader", "dead-leader", "tls-stall",
     "produce-missing-partition", "produce-other-partition", "produce-duplicate-partition",
     "produce-unknown-error", "produce-negative-offset", "huge-throttle", "apiversions-error",
-    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "initpid-negative", "zero-frame", "negative-frame", "short-frame",
+    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "metadata-no-partitions", "initpid-negative", "zero-frame", "negative-frame", "short-frame",
     "accept-close", "rst-on-connect",
 ]
 
@@ -228,15 +230,15 @@ def closed_port():
 
 
 def metadata_v4_body(port, requested, count=None, where=None, leader=1, partition_error=0, brokers=True,
-                     throttle_ms=0):
+                     throttle_ms=0, t_partitions=True, t_listed=True):
     def c(name, items):
         return array(items, count if where == name else None)
 
     replicas = c("replicas", [i32(1)])
     isr = c("isr", [i32(1)] if leader == 1 else [])
     partition = i16(partition_error) + i32(0) + i32(leader) + replicas + isr
-    topic_t = i16(0) + string("t") + i8(0) + c("partitions", [partition])
-    topics = [topic_t]
+    topic_t = i16(0) + string("t") + i8(0) + c("partitions", [partition] if t_partitions else [])
+    topics = [topic_t] if t_listed else []
     for name in requested or []:
         if name != "t":
             topics.append(i16(3) + string(name) + i8(0) + array([]))  # UNKNOWN_TOPIC_OR_PARTITION
@@ -389,8 +391,10 @@ class Peer:
                 elif self.mode == "metadata-bad-port":
                     advertised = 0 if self.args.variant == "zero" else self.port + 65536
                 throttle = MAX_THROTTLE_MS if self.mode == "huge-throttle" else 0
+                empty = self.mode == "metadata-no-partitions" and self.args.variant != "absent"
+                absent = self.mode == "metadata-no-partitions" and self.args.variant == "absent"
                 writer.write(frame(corr, metadata_v4_body(advertised, requested, count, where, leader, perr, brokers,
-                                                          throttle)))
+                                                          throttle, not empty, not absent)))
                 await writer.drain()
                 self.metadata_served = True
                 continue
@@ -572,7 +576,8 @@ def main():
     variants = {"produce-missing-partition": ["topic", "partition"],
                 "produce-duplicate-partition": ["error-then-ok", "two-offsets"],
                 "apiversions-error": ["always", "old-broker"], "apiversions-no-produce": ["absent", "range"],
-                "metadata-no-brokers": ["empty", "negative-leader"], "metadata-bad-port": ["wrap", "zero"]}
+                "metadata-no-brokers": ["empty", "negative-leader"], "metadata-bad-port": ["wrap", "zero"],
+                "metadata-no-partitions": ["empty", "absent"]}
     if args.variant is not None and args.variant not in variants.get(args.mode, []):
         ap.error("--mode %s has no variant %r (it has: %s)" % (
             args.mode, args.variant, ", ".join(variants.get(args.mode, [])) or "none"))

@@ -165,10 +165,12 @@ bool containsAny(const QString &text, const QStringList &words)
 }
 
 // Where a mode strikes: on Produce (metadata arrives, records are batched and
-// sent), before metadata (records wait for their topic: max.block.ms), or in
+// sent), before metadata (records wait for their topic: max.block.ms), in
 // the metadata's content (the topic is known, its partition has no usable
-// leader: batches wait for one until delivery.timeout.ms).
-enum class Stage { Produce, Connect, Metadata };
+// leader: batches wait for one until delivery.timeout.ms), or in the topic's
+// entry (metadata arrives, the topic never becomes usable: max.block.ms, and
+// no connectionFailed since the cluster answered).
+enum class Stage { Produce, Connect, Metadata, Topic };
 
 // Metadata requests a client may send in one run: retry.backoff.ms=100 over
 // ~6 s is ~60; a refresh loop without backoff sends thousands.
@@ -327,6 +329,11 @@ void TstHostileBroker::producerAgainstHostilePeer_data()
         words({"the leader of t-0, broker 1, is at '127.0.0.1:"}));
     row("metadata-bad-port zero", "metadata-bad-port", args("--variant", "zero"), metadata, false,
         words({"the leader of t-0, broker 1, is at '127.0.0.1:0', which is no address"}));
+    // The topic's entry: no partitions, or no entry at all.
+    row("metadata-no-partitions empty", "metadata-no-partitions", {}, Stage::Topic, false,
+        words({"topic 't': no partitions"}));
+    row("metadata-no-partitions absent", "metadata-no-partitions", args("--variant", "absent"), Stage::Topic, false,
+        words({"the metadata does not list topic 't'"}));
     // Before metadata.
     row("apiversions-error", "apiversions-error", {}, connect, false, maxBlock,
         words({"ApiVersions v0 failed: UNSUPPORTED_VERSION"}));
@@ -351,7 +358,8 @@ void TstHostileBroker::producerAgainstHostilePeer()
     QVERIFY2(peer.start(mode, peerArgs, &why), qPrintable(why));
 
     // What the promises allow, from the first send().
-    const qint64 boundMs = (stage == Stage::Connect ? kMaxBlockMs : kDeliveryTimeoutMs) + kMarginMs;
+    const qint64 boundMs =
+        (stage == Stage::Connect || stage == Stage::Topic ? kMaxBlockMs : kDeliveryTimeoutMs) + kMarginMs;
 
     MemoryWatch memory;
     QHash<quint64, QList<DeliveryReport>> reports;
@@ -433,7 +441,7 @@ void TstHostileBroker::producerAgainstHostilePeer()
             }
             if (firstError.isEmpty())
                 firstError = r.errorName() + QStringLiteral(": ") + r.errorMessage;
-            if (stage == Stage::Produce && !r.errorMessage.contains(addr))
+            if ((stage == Stage::Produce || stage == Stage::Topic) && !r.errorMessage.contains(addr))
                 problems << QStringLiteral("record %1: the error does not name the broker %2: %3")
                                 .arg(id)
                                 .arg(addr, r.errorMessage);
@@ -634,6 +642,7 @@ void TstHostileBroker::cliAgainstHostilePeer_data()
     row("metadata-no-brokers", "metadata-no-brokers", {}, delivery, false, words("is not in the broker list"));
     row("metadata-bad-port", "metadata-bad-port", {}, delivery, false, words("which is no address"));
     row("initpid-negative", "initpid-negative", {}, delivery, false, words("producer id -1"));
+    row("metadata-no-partitions", "metadata-no-partitions", {}, maxBlock, false, words("topic 't': no partitions"));
     row("zero-frame", "zero-frame", {}, delivery, false, words("response frame of 0 bytes"));
     row("negative-frame", "negative-frame", {}, delivery, false, words("response frame of -1 bytes"));
     row("short-frame", "short-frame", {}, delivery, false, words("response frame of 2 bytes"));
