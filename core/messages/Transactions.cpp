@@ -69,6 +69,14 @@ Result<InitProducerIdResponse> InitProducerIdResponse::decode(const QByteArray &
     resp.errorCode = r.int16();
     resp.producerId = r.int64();
     resp.producerEpoch = r.int16();
+    // Success with no usable id would leave an idempotent producer waiting
+    // for one that never comes.
+    if (r.ok() && resp.errorCode == KafkaError::None && (resp.producerId < 0 || resp.producerEpoch < 0))
+        return Error{KafkaError::ClientProtocolError,
+                     QStringLiteral("InitProducerId v%1 response: no error, yet producer id %2 and epoch %3")
+                         .arg(version)
+                         .arg(resp.producerId)
+                         .arg(resp.producerEpoch)};
     return finish(r, flexible, resp, "InitProducerId", version);
 }
 

@@ -130,10 +130,17 @@ void BrokerConnection::negotiate(std::int16_t apiVersionsVersion)
                 negotiate(it->max);
                 return;
             }
+            // Brokers before Kafka 2.4 refuse a newer ApiVersions without
+            // saying which one they take: v0 then, as the Java client.
+            if (version > 0 && it == resp->apis.end()) {
+                negotiate(0);
+                return;
+            }
         }
         if (resp->errorCode != 0) {
-            abort(withPeer(resp->errorCode,
-                           QStringLiteral("ApiVersions failed: %1").arg(KafkaError::describe(resp->errorCode))));
+            abort(withPeer(
+                resp->errorCode,
+                QStringLiteral("ApiVersions v%1 failed: %2").arg(version).arg(KafkaError::describe(resp->errorCode))));
             return;
         }
         m_brokerVersions.clear();

@@ -25,6 +25,12 @@ bool refreshesMetadata(std::int16_t code)
            code == KafkaError::ClientConnectionFailed || code == KafkaError::ClientTimeout;
 }
 
+// A port outside 1..65535 would wrap in quint16 and reach another port.
+bool usableAddress(const BrokerInfo &b)
+{
+    return !b.host.isEmpty() && b.port > 0 && b.port <= 65535;
+}
+
 QString hintFor(std::int16_t code)
 {
     switch (code) {
@@ -130,7 +136,7 @@ BrokerConnection *Producer::connectionFor(std::int32_t nodeId)
     if (auto it = m_brokers.find(nodeId); it != m_brokers.end())
         return it->second;
     const auto info = m_brokerInfo.find(nodeId);
-    if (info == m_brokerInfo.end())
+    if (info == m_brokerInfo.end() || !usableAddress(*info))
         return nullptr;
     auto *c = new BrokerConnection(nodeId, info->host, static_cast<quint16>(info->port), m_connOptions, this);
     connect(c, &BrokerConnection::failed, this, [this](const kpw::Error &e) { Q_EMIT logMessage(e.message); });
@@ -204,6 +210,7 @@ void Producer::fetchMetadata(bool allTopics)
                      QStringLiteral("%1: undecodable Metadata response: %2").arg(peer, md.error().message)});
                 return;
             }
+            self->m_metadataFrom = peer;
             self->onMetadata(*md, allTopics);
         });
 }
@@ -305,13 +312,24 @@ void Producer::applyMetadata(const MetadataResponse &md, bool allTopics)
         } else {
             m_metadataAgain = true;
             m_metadataRetryAtMs = nowMs() + m_s.retryBackoffMs;
+            // What max.block.ms reports: the cluster answered, the topic is not usable (yet).
+            m_lastMetadataError = QStringLiteral("%1: topic '%2': %3")
+                                      .arg(m_metadataFrom, t.name,
+                                           t.errorCode == KafkaError::None ? QStringLiteral("no partitions")
+                                                                           : KafkaError::describe(t.errorCode));
         }
     }
     // Release records whose topic is now known.
     const auto waiting = m_waiting.keys();
     for (const auto &name : waiting) {
-        if (!m_topics.contains(name))
+        if (!m_topics.contains(name)) {
+            m_metadataAgain = true; // asked for, not answered: ask again after retry.backoff.ms
+            m_metadataRetryAtMs = std::max(m_metadataRetryAtMs, nowMs() + m_s.retryBackoffMs);
+            if (m_lastMetadataError.isEmpty())
+                m_lastMetadataError =
+                    QStringLiteral("%1: the metadata does not list topic '%2'").arg(m_metadataFrom, name);
             continue;
+        }
         TopicWait w = m_waiting.take(name);
         m_queuedRecords -= w.records.size();
         const TopicInfo &topic = m_topics[name];
@@ -545,17 +563,33 @@ void Producer::drain()
                         partitionError = p.errorCode;
                     }
             }
-            if (leader < 0 || !m_brokerInfo.contains(leader)) {
+            const auto info = m_brokerInfo.constFind(leader);
+            if (leader < 0 || info == m_brokerInfo.cend() || !usableAddress(*info)) {
                 const std::int16_t code = partitionError ? partitionError : KafkaError::LeaderNotAvailable;
-                b.lastError = {code, leader < 0 ? QStringLiteral("no leader for %1-%2 in the latest metadata (%3)")
-                                                      .arg(tp.first)
-                                                      .arg(tp.second)
-                                                      .arg(KafkaError::name(code))
-                                                : QStringLiteral("the leader of %1-%2, broker %3, is not in the "
-                                                                 "broker list")
-                                                      .arg(tp.first)
-                                                      .arg(tp.second)
-                                                      .arg(leader)};
+                QString why;
+                if (leader == -1)
+                    why = QStringLiteral("no leader for %1-%2 in the latest metadata (%3)")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(KafkaError::name(code));
+                else if (leader < 0)
+                    why = QStringLiteral("the latest metadata names %3 as the leader of %1-%2, which is no broker id")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader);
+                else if (info == m_brokerInfo.cend())
+                    why = QStringLiteral("the leader of %1-%2, broker %3, is not in the broker list")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader);
+                else
+                    why = QStringLiteral("the leader of %1-%2, broker %3, is at '%4', which is no address")
+                              .arg(tp.first)
+                              .arg(tp.second)
+                              .arg(leader)
+                              .arg(info->address());
+                // Name who said so: the user checks that broker's view of the cluster.
+                b.lastError = {code, QStringLiteral("%1 (metadata from %2)").arg(why, m_metadataFrom)};
                 requestMetadataSoon(); // drained again when metadata arrives
                 wakeAt(now + m_s.retryBackoffMs);
                 continue;
@@ -782,17 +816,36 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
             }
             for (auto &b : batches) {
                 const ProduceResponse::PartitionResponse *pr = nullptr;
+                int entries = 0;
                 for (const auto &t : resp->topics)
                     if (t.name == b->topic)
                         for (const auto &p : t.partitions)
-                            if (p.partition == b->partition)
+                            if (p.partition == b->partition) {
                                 pr = &p;
-                if (!pr) {
-                    const Error e{KafkaError::ClientProtocolError,
-                                  QStringLiteral("%1: the Produce response has no entry for %2-%3; the records may or "
-                                                 "may not have been written")
-                                      .arg(peer, b->topic)
-                                      .arg(b->partition)};
+                                ++entries;
+                            }
+                // Two answers for one batch contradict each other, and an
+                // "ack" without an offset (acks=1/all) is no broker's: the
+                // records' fate is unknown, never "delivered".
+                QString unclear;
+                if (!pr)
+                    unclear =
+                        QStringLiteral("the Produce response has no entry for %1-%2").arg(b->topic).arg(b->partition);
+                else if (entries > 1)
+                    unclear = QStringLiteral("the Produce response has %1 entries for %2-%3, one expected")
+                                  .arg(entries)
+                                  .arg(b->topic)
+                                  .arg(b->partition);
+                else if (pr->errorCode == KafkaError::None && pr->baseOffset < 0)
+                    unclear =
+                        QStringLiteral("the Produce response acknowledges %1-%2 without an offset (base_offset %3)")
+                            .arg(b->topic)
+                            .arg(b->partition)
+                            .arg(pr->baseOffset);
+                if (!unclear.isEmpty()) {
+                    const Error e{
+                        KafkaError::ClientProtocolError,
+                        QStringLiteral("%1: %2; the records may or may not have been written").arg(peer, unclear)};
                     completeBatch(*b, -1, -1, &e);
                     m_queuedRecords -= b->records.size();
                     continue;
@@ -811,14 +864,21 @@ void Producer::onProduceResponse(std::vector<BatchPtr> batches, const Result<QBy
                     m_queuedRecords -= b->records.size();
                     continue;
                 }
-                QString msg = KafkaError::describe(pr->errorCode) + hintFor(pr->errorCode);
+                // Kafka defines no code below -1; this client's own conditions
+                // live there (TIMED_OUT, CONNECTION_FAILED...), and a broker's
+                // code must not pose as one of them (retried, misnamed).
+                const bool undefined = pr->errorCode < KafkaError::ClientUnknownError;
+                const std::int16_t code = undefined ? KafkaError::ClientUnknownError : pr->errorCode;
+                QString msg = undefined
+                                  ? QStringLiteral("error code %1, which Kafka does not define").arg(pr->errorCode)
+                                  : KafkaError::describe(code) + hintFor(code);
                 if (pr->errorMessage && !pr->errorMessage->isEmpty())
                     msg += QStringLiteral(" - broker says: %1").arg(*pr->errorMessage);
                 for (const auto &re : pr->recordErrors)
                     msg += QStringLiteral(" - record %1: %2").arg(re.batchIndex).arg(re.message.value_or(QString()));
-                refresh = refresh || refreshesMetadata(pr->errorCode);
-                const Error err{pr->errorCode, QStringLiteral("%1: %2").arg(peer, msg)};
-                if (m_idempotent && handleSequenceError(b, err, pr->errorCode))
+                refresh = refresh || refreshesMetadata(code);
+                const Error err{code, QStringLiteral("%1: %2").arg(peer, msg)};
+                if (m_idempotent && handleSequenceError(b, err, code))
                     continue;
                 retryOrFail(std::move(b), err);
             }

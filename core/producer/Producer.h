@@ -257,6 +257,7 @@ private:
     QSet<Batch *> m_inFlightBatches;
     qint64 m_lastMetadataRequestMs = -1000000;
     QString m_lastMetadataError;
+    QString m_metadataFrom; // the broker that answered the latest metadata
 
     bool m_started = false;
     bool m_everConnected = false;

@@ -33,9 +33,46 @@ leader of topic "t" partition 0, Produce), then misbehaves as --mode says:
   never-accept-apiversions  every ApiVersions request: never answered
   negative-array     Metadata: an array count of --count (default -5) at --where
   huge-array         Metadata: an array count of --count (default 1e9) at --where
+  produce-missing-partition  Produce: a well-formed answer without our partition:
+                     --variant topic (default) leaves out the whole topic,
+                     --variant partition keeps the topic with no partitions
+  produce-other-partition  Produce: answers only for partitions we did not send
+                     (t-1 and topic "never-sent" partition 0), error 0
+  produce-duplicate-partition  Produce: our partition twice: --variant
+                     error-then-ok (default) NOT_LEADER_OR_FOLLOWER then an ack,
+                     --variant two-offsets two acks at different offsets
+  produce-unknown-error  Produce: error --code (default 32000), a code Kafka
+                     does not define; try -32000, or -1003 (a client-side code)
+  produce-negative-offset  Produce: error 0 but base_offset -1 (an "ack" that
+                     names no offset, which no broker sends for acks=1/all)
+  huge-throttle      Metadata and Produce: a valid answer with throttle_time_ms
+                     2147483647 (acks; the client must not sit out 24 days)
+  apiversions-error  ApiVersions: UNSUPPORTED_VERSION with an empty list, for
+                     every version, v0 included (--variant always, default);
+                     --variant old-broker refuses only v1+ (as brokers before
+                     Kafka 2.4 did) and answers v0
+  apiversions-no-produce  ApiVersions: a list without the Produce API
+                     (--variant absent, default), or with Produce v0-v2 only
+                     (--variant range), below every version kpw speaks
+  metadata-no-brokers  Metadata: an empty broker list, t-0 led by node 1
+                     (--variant empty, default), or the broker listed and t-0
+                     led by node -7 with error 0 (--variant negative-leader)
+  metadata-no-partitions  Metadata: t with error 0 and no partitions (--variant
+                     empty, default), or without t at all (--variant absent)
+  metadata-bad-port  Metadata: the broker (leader of t-0) at port 65536 + ours
+                     (--variant wrap, default: the same port once cut to 16
+                     bits) or at port 0 (--variant zero)
+  initpid-negative   ApiVersions offers InitProducerId v0; InitProducerId: error 0
+                     but producer id -1 (an idempotent producer cannot start)
+  zero-frame         Produce: a response size prefix of 0
+  negative-frame     Produce: a response size prefix of 0xffffffff (-1)
+  short-frame        Produce: a 2-byte frame, shorter than a correlation id
+  accept-close       every connection: accepted, then closed (FIN) at once
+  rst-on-connect     every connection: accepted, then reset (RST) at once
 
 Every Produce request is logged on stderr as a line starting "PRODUCE", every
-connection as "CONNECT"; the test counts them. Stdlib only. The port goes to
+Metadata request as "METADATA", every ApiVersions request as "APIVERSIONS",
+every connection as "CONNECT"; the test counts them. Stdlib only. The port goes to
 --port-file once listening (written atomically). The process ends when its
 stdin closes (the test died), after --max-seconds, or on SIGTERM/SIGKILL.
 """
@@ -53,16 +90,22 @@ import time
 API_PRODUCE = 0
 API_METADATA = 3
 API_VERSIONS = 18
+API_INIT_PRODUCER_ID = 22
 
 LEADER_NOT_AVAILABLE = 5
 NOT_LEADER_OR_FOLLOWER = 6
 UNSUPPORTED_VERSION = 35
+MAX_THROTTLE_MS = 2147483647
 
 MODES = [
     "ok", "garbage", "garbage-framed", "truncated", "huge-frame", "big-frame", "wrong-correlation",
     "unsolicited", "unsolicited-extra", "trickle", "silent", "close-mid-response",
     "tls-port", "never-accept-apiversions", "negative-array", "huge-array", "not-leader",
     "no-leader", "unknown-leader", "dead-leader", "tls-stall",
+    "produce-missing-partition", "produce-other-partition", "produce-duplicate-partition",
+    "produce-unknown-error", "produce-negative-offset", "huge-throttle", "apiversions-error",
+    "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "metadata-no-partitions", "initpid-negative", "zero-frame", "negative-frame", "short-frame",
+    "accept-close", "rst-on-connect",
 ]
 
 
@@ -186,31 +229,38 @@ def closed_port():
     return port
 
 
-def metadata_v4_body(port, requested, count=None, where=None, leader=1, partition_error=0):
+def metadata_v4_body(port, requested, count=None, where=None, leader=1, partition_error=0, brokers=True,
+                     throttle_ms=0, t_partitions=True, t_listed=True):
     def c(name, items):
         return array(items, count if where == name else None)
 
     replicas = c("replicas", [i32(1)])
     isr = c("isr", [i32(1)] if leader == 1 else [])
     partition = i16(partition_error) + i32(0) + i32(leader) + replicas + isr
-    topic_t = i16(0) + string("t") + i8(0) + c("partitions", [partition])
-    topics = [topic_t]
+    topic_t = i16(0) + string("t") + i8(0) + c("partitions", [partition] if t_partitions else [])
+    topics = [topic_t] if t_listed else []
     for name in requested or []:
         if name != "t":
             topics.append(i16(3) + string(name) + i8(0) + array([]))  # UNKNOWN_TOPIC_OR_PARTITION
     broker = i32(1) + string("127.0.0.1") + i32(port) + nullable_string(None)
-    return (i32(0)  # throttle_time_ms
-            + c("brokers", [broker])
+    return (i32(throttle_ms)
+            + c("brokers", [broker] if brokers else [])
             + nullable_string("hostile-cluster")
             + i32(1)  # controller_id
             + c("topics", topics))
 
 
-def produce_v3_body(topics, error=0, base_offset=0):
+def produce_v3_body(topics, error=0, base_offset=0, throttle_ms=0):
+    return produce_v3_entries([(name, [(p, error, base_offset) for p in parts]) for name, parts in topics],
+                              throttle_ms)
+
+
+def produce_v3_entries(topics, throttle_ms=0):
+    """topics: [(name, [(partition, error, base_offset)...])], as given (duplicates, strangers)."""
     out = []
-    for name, parts in topics:
-        out.append(string(name) + array([i32(p) + i16(error) + i64(base_offset) + i64(-1) for p in parts]))
-    return array(out) + i32(0)  # throttle_time_ms
+    for name, entries in topics:
+        out.append(string(name) + array([i32(p) + i16(e) + i64(o) + i64(-1) for p, e, o in entries]))
+    return array(out) + i32(throttle_ms)
 
 
 # ---------------------------------------------------------------- server
@@ -248,6 +298,16 @@ class Peer:
             pass
 
     async def serve(self, conn, reader, writer):
+        if self.mode == "accept-close":
+            log("conn %d: accepted, closing at once (FIN)" % conn)
+            return  # handle() closes the writer
+        if self.mode == "rst-on-connect":
+            log("conn %d: accepted, resetting at once (RST)" % conn)
+            sock = writer.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.transport.abort()
+            return
         if self.mode == "tls-stall":
             log("conn %d: reading, never answering (the TLS handshake never finishes)" % conn)
             await self.drain_forever(reader)
@@ -277,17 +337,28 @@ class Peer:
                 return
 
             if key == API_VERSIONS:
+                what = "APIVERSIONS conn %d v%d corr %d ->" % (conn, version, corr)
                 if self.mode == "never-accept-apiversions":
-                    log("conn %d: ApiVersions v%d corr %d -> never answered" % (conn, version, corr))
+                    log("%s never answered" % what)
                     await self.drain_forever(reader)
                     return
-                if version > 0:
-                    log("conn %d: ApiVersions v%d corr %d -> UNSUPPORTED_VERSION" % (conn, version, corr))
+                variant = self.args.variant
+                if self.mode == "apiversions-error" and (version > 0 or variant != "old-broker"):
+                    log("%s UNSUPPORTED_VERSION, empty list" % what)
+                    writer.write(frame(corr, api_versions_body(UNSUPPORTED_VERSION, [])))
+                elif version > 0:
+                    log("%s UNSUPPORTED_VERSION" % what)
                     writer.write(frame(corr, api_versions_body(UNSUPPORTED_VERSION, [(API_VERSIONS, 0, 0)])))
                 else:
-                    log("conn %d: ApiVersions v0 corr %d -> ok" % (conn, corr))
-                    writer.write(frame(corr, api_versions_body(0, [
-                        (API_METADATA, 4, 4), (API_PRODUCE, 3, 3), (API_VERSIONS, 0, 0)])))
+                    apis = [(API_METADATA, 4, 4), (API_PRODUCE, 3, 3), (API_VERSIONS, 0, 0)]
+                    if self.mode == "apiversions-no-produce":
+                        apis = [a for a in apis if a[0] != API_PRODUCE]
+                        if variant == "range":
+                            apis.append((API_PRODUCE, 0, 2))
+                    if self.mode == "initpid-negative":
+                        apis.append((API_INIT_PRODUCER_ID, 0, 0))
+                    log("%s ok %s" % (what, apis))
+                    writer.write(frame(corr, api_versions_body(0, apis)))
                 await writer.drain()
                 continue
 
@@ -302,17 +373,28 @@ class Peer:
                 log("METADATA conn %d v%d corr %d topics %s%s" % (
                     conn, version, corr, requested,
                     "" if where is None else " -> count %d at %s" % (count, where)))
-                leader, perr = 1, 0
+                leader, perr, brokers = 1, 0, True
                 if self.mode == "no-leader":
                     leader, perr = -1, LEADER_NOT_AVAILABLE
                 elif self.mode == "unknown-leader":
                     leader = 2
+                elif self.mode == "metadata-no-brokers":
+                    if self.args.variant == "negative-leader":
+                        leader = -7
+                    else:
+                        brokers = False
                 advertised = self.port
                 if self.mode == "dead-leader":
                     if not self.dead_port:
                         self.dead_port = closed_port()
                     advertised = self.dead_port
-                writer.write(frame(corr, metadata_v4_body(advertised, requested, count, where, leader, perr)))
+                elif self.mode == "metadata-bad-port":
+                    advertised = 0 if self.args.variant == "zero" else self.port + 65536
+                throttle = MAX_THROTTLE_MS if self.mode == "huge-throttle" else 0
+                empty = self.mode == "metadata-no-partitions" and self.args.variant != "absent"
+                absent = self.mode == "metadata-no-partitions" and self.args.variant == "absent"
+                writer.write(frame(corr, metadata_v4_body(advertised, requested, count, where, leader, perr, brokers,
+                                                          throttle, not empty, not absent)))
                 await writer.drain()
                 self.metadata_served = True
                 continue
@@ -327,6 +409,12 @@ class Peer:
                     return
                 continue
 
+            if key == API_INIT_PRODUCER_ID and self.mode == "initpid-negative":
+                log("INITPID conn %d v%d corr %d -> error 0, producer id -1" % (conn, version, corr))
+                writer.write(frame(corr, i32(0) + i16(0) + i64(-1) + i16(0)))
+                await writer.drain()
+                continue
+
             log("conn %d: unexpected api %d v%d; closing" % (conn, key, version))
             return
 
@@ -339,7 +427,8 @@ class Peer:
         """Answers one Produce request; True ends the connection."""
         m = self.mode
         good = self.ack(corr, topics)
-        if m in ("ok", "unsolicited", "negative-array", "huge-array", "tls-port", "never-accept-apiversions"):
+        if m in ("ok", "unsolicited", "negative-array", "huge-array", "tls-port", "never-accept-apiversions",
+                 "apiversions-error", "apiversions-no-produce", "metadata-no-brokers", "metadata-bad-port", "initpid-negative"):
             writer.write(good)
         elif m == "unsolicited-extra":
             extra = frame(corr + 1000, produce_v3_body(topics, 0, 999999))
@@ -347,6 +436,46 @@ class Peer:
             writer.write(good + extra)
         elif m == "not-leader":
             writer.write(frame(corr, produce_v3_body(topics, NOT_LEADER_OR_FOLLOWER, -1)))
+        elif m == "huge-throttle":
+            log("conn %d: ack with throttle_time_ms %d" % (conn, MAX_THROTTLE_MS))
+            writer.write(frame(corr, produce_v3_body(topics, 0, self.next_offset, MAX_THROTTLE_MS)))
+            self.next_offset += 1000
+        elif m == "produce-missing-partition":
+            if self.args.variant == "partition":
+                body = produce_v3_entries([(name, []) for name, _ in topics])
+            else:
+                body = produce_v3_entries([])
+            log("conn %d: an answer without our partitions (%s)" % (conn, self.args.variant or "topic"))
+            writer.write(frame(corr, body))
+        elif m == "produce-other-partition":
+            strangers = [("t", [(1, 0, 4242)]), ("never-sent", [(0, 0, 4343)])]
+            log("conn %d: answers for %s only" % (conn, strangers))
+            writer.write(frame(corr, produce_v3_entries(strangers)))
+        elif m == "produce-duplicate-partition":
+            offset = self.next_offset
+            self.next_offset += 1000
+            if self.args.variant == "two-offsets":
+                twice = [(offset, 0), (offset + 500, 0)]
+            else:
+                twice = [(-1, NOT_LEADER_OR_FOLLOWER), (offset, 0)]
+            entries = [(name, [(p, e, o) for p in parts for o, e in twice]) for name, parts in topics]
+            log("conn %d: every partition twice: %s" % (conn, entries))
+            writer.write(frame(corr, produce_v3_entries(entries)))
+        elif m == "produce-unknown-error":
+            code = 32000 if self.args.code is None else self.args.code
+            log("conn %d: error code %d" % (conn, code))
+            writer.write(frame(corr, produce_v3_body(topics, code, -1)))
+        elif m == "produce-negative-offset":
+            log("conn %d: error 0, base_offset -1" % conn)
+            writer.write(frame(corr, produce_v3_body(topics, 0, -1)))
+        elif m in ("zero-frame", "negative-frame", "short-frame"):
+            bad = {"zero-frame": i32(0), "negative-frame": b"\xff\xff\xff\xff",
+                   "short-frame": i32(2) + i16(corr & 0x7FFF)}[m]
+            log("conn %d: %s: %s" % (conn, m, bad.hex()))
+            writer.write(bad)
+            await writer.drain()
+            await self.drain_forever(reader)
+            return True
         elif m == "garbage":
             junk = bytes(self.rng.getrandbits(8) for _ in range(self.args.garbage_bytes))
             log("conn %d: %d random bytes, first 4 = %s" % (conn, len(junk), junk[:4].hex()))
@@ -439,9 +568,19 @@ def main():
     ap.add_argument("--frame-mib", type=int, default=96, help="big-frame: the frame size in MiB")
     ap.add_argument("--count", type=int, default=None, help="array count for negative-array / huge-array")
     ap.add_argument("--where", default="topics", choices=["brokers", "topics", "partitions", "replicas", "isr"])
+    ap.add_argument("--code", type=int, default=None, help="produce-unknown-error: the error code (default 32000)")
+    ap.add_argument("--variant", default=None, help="a mode's variant (see the list above)")
     ap.add_argument("--max-seconds", type=float, default=300)
     ap.add_argument("--no-stdin-watch", action="store_true", help="keep running when stdin closes")
     args = ap.parse_args()
+    variants = {"produce-missing-partition": ["topic", "partition"],
+                "produce-duplicate-partition": ["error-then-ok", "two-offsets"],
+                "apiversions-error": ["always", "old-broker"], "apiversions-no-produce": ["absent", "range"],
+                "metadata-no-brokers": ["empty", "negative-leader"], "metadata-bad-port": ["wrap", "zero"],
+                "metadata-no-partitions": ["empty", "absent"]}
+    if args.variant is not None and args.variant not in variants.get(args.mode, []):
+        ap.error("--mode %s has no variant %r (it has: %s)" % (
+            args.mode, args.variant, ", ".join(variants.get(args.mode, [])) or "none"))
     if not args.no_stdin_watch:
         threading.Thread(target=watch_stdin, daemon=True).start()
     try:

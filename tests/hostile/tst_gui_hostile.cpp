@@ -181,6 +181,12 @@ void TstGuiHostile::windowAgainstHostilePeer_data()
     QTest::newRow("tls handshake never finishes") << QStringLiteral("tls-stall") << true << connect;
     QTest::newRow("tls-port (plaintext client)") << QStringLiteral("tls-port") << false << connect;
     QTest::newRow("never-accept-apiversions") << QStringLiteral("never-accept-apiversions") << false << connect;
+    // Well-formed answers that leave the records' fate unknown: failed, not OK.
+    QTest::newRow("produce-missing-partition") << QStringLiteral("produce-missing-partition") << false << produce;
+    QTest::newRow("produce-duplicate-partition") << QStringLiteral("produce-duplicate-partition") << false << produce;
+    QTest::newRow("produce-negative-offset") << QStringLiteral("produce-negative-offset") << false << produce;
+    QTest::newRow("zero-frame") << QStringLiteral("zero-frame") << false << produce;
+    QTest::newRow("accept-close") << QStringLiteral("accept-close") << false << connect;
 }
 
 void TstGuiHostile::windowAgainstHostilePeer()

@@ -165,14 +165,22 @@ bool containsAny(const QString &text, const QStringList &words)
 }
 
 // Where a mode strikes: on Produce (metadata arrives, records are batched and
-// sent), before metadata (records wait for their topic: max.block.ms), or in
+// sent), before metadata (records wait for their topic: max.block.ms), in
 // the metadata's content (the topic is known, its partition has no usable
-// leader: batches wait for one until delivery.timeout.ms).
-enum class Stage { Produce, Connect, Metadata };
+// leader: batches wait for one until delivery.timeout.ms), or in the topic's
+// entry (metadata arrives, the topic never becomes usable: max.block.ms, and
+// no connectionFailed since the cluster answered).
+enum class Stage { Produce, Connect, Metadata, Topic };
 
 // Metadata requests a client may send in one run: retry.backoff.ms=100 over
 // ~6 s is ~60; a refresh loop without backoff sends thousands.
 constexpr int kMaxMetadataRequests = 100;
+// Connections in one run: reconnects are paced by the metadata backoff; a
+// peer that closes every connection at once must not meet a connect storm.
+constexpr int kMaxConnections = 50;
+
+// Some address on loopback: the peer's, or (dead-leader) the one it advertised.
+const QRegularExpression kSomeBroker(QStringLiteral("127\\.0\\.0\\.1:\\d+"));
 
 } // namespace
 
@@ -270,6 +278,69 @@ void TstHostileBroker::producerAgainstHostilePeer_data()
     row("huge-array topics", "huge-array", {}, connect, false, maxBlock, words({"cannot fit"}));
     row("huge-array partitions", "huge-array", args("--where", "partitions"), connect, false, maxBlock,
         words({"cannot fit"}));
+
+    // Well-formed Produce answers that do not answer our batch, or answer it
+    // twice: what the broker wrote is unknown, never "delivered".
+    const QStringList noEntry = words({"the Produce response has no entry for t-0"});
+    row("produce-missing-partition topic", "produce-missing-partition", {}, produce, false, noEntry);
+    row("produce-missing-partition partition", "produce-missing-partition", args("--variant", "partition"), produce,
+        false, noEntry);
+    row("produce-other-partition", "produce-other-partition", {}, produce, false, noEntry);
+    row("produce-duplicate-partition error-then-ok", "produce-duplicate-partition", {}, produce, false,
+        words({"2 entries for t-0, one expected"}));
+    row("produce-duplicate-partition two-offsets", "produce-duplicate-partition", args("--variant", "two-offsets"),
+        produce, false, words({"2 entries for t-0, one expected"}));
+    row("produce-negative-offset", "produce-negative-offset", {}, produce, false,
+        words({"acknowledges t-0 without an offset (base_offset -1)"}));
+    // Error codes Kafka does not define: failed at once, under their own
+    // number; a negative one must not pass for a client-side condition
+    // (-1003 is this client's CONNECTION_FAILED, which is retried).
+    row("produce-unknown-error 32000", "produce-unknown-error", {}, produce, false,
+        words({"UNKNOWN_ERROR_CODE_32000"}));
+    row("produce-unknown-error -32000", "produce-unknown-error", args("--code", "-32000"), produce, false,
+        words({"error code -32000, which Kafka does not define"}));
+    row("produce-unknown-error -1003", "produce-unknown-error", args("--code", "-1003"), produce, false,
+        words({"error code -1003, which Kafka does not define"}));
+    // Size prefixes no response can have.
+    row("zero-frame", "zero-frame", {}, produce, false, words({"response frame of 0 bytes"}));
+    row("negative-frame", "negative-frame", {}, produce, false, words({"response frame of -1 bytes"}));
+    row("short-frame", "short-frame", {}, produce, false, words({"response frame of 2 bytes"}));
+    // Negotiated without Produce: the request never leaves the client.
+    row("apiversions-no-produce", "apiversions-no-produce", {}, produce, false,
+        words({"no common version of Produce: the broker does not support it at all"}));
+    row("apiversions-no-produce range", "apiversions-no-produce", args("--variant", "range"), produce, false,
+        words({"no common version of Produce: the broker supports v0-v2"}));
+    // InitProducerId "succeeds" with producer id -1: the idempotent producer
+    // must give up at once, not wait for an id until delivery.timeout.ms.
+    row("initpid-negative", "initpid-negative", {}, produce, false, words({"producer id -1"}));
+    // The peer acks: a 24-day throttle_time_ms must not hold anything up.
+    row("huge-throttle (acked)", "huge-throttle", {}, produce, true, {});
+    // A broker before Kafka 2.4: refuses ApiVersions v1+ with an empty list,
+    // speaks v0.
+    row("apiversions-error old-broker (acked)", "apiversions-error", args("--variant", "old-broker"), produce, true,
+        {});
+    // Metadata content: no usable leader.
+    row("metadata-no-brokers empty", "metadata-no-brokers", {}, metadata, false,
+        words({"the leader of t-0, broker 1, is not in the broker list"}));
+    row("metadata-no-brokers negative-leader", "metadata-no-brokers", args("--variant", "negative-leader"), metadata,
+        false, words({"names -7 as the leader of t-0, which is no broker id"}));
+    // A port beyond 65535 must not wrap to another (here: the peer's own) port.
+    row("metadata-bad-port wrap", "metadata-bad-port", {}, metadata, false,
+        words({"the leader of t-0, broker 1, is at '127.0.0.1:"}));
+    row("metadata-bad-port zero", "metadata-bad-port", args("--variant", "zero"), metadata, false,
+        words({"the leader of t-0, broker 1, is at '127.0.0.1:0', which is no address"}));
+    // The topic's entry: no partitions, or no entry at all.
+    row("metadata-no-partitions empty", "metadata-no-partitions", {}, Stage::Topic, false,
+        words({"topic 't': no partitions"}));
+    row("metadata-no-partitions absent", "metadata-no-partitions", args("--variant", "absent"), Stage::Topic, false,
+        words({"the metadata does not list topic 't'"}));
+    // Before metadata.
+    row("apiversions-error", "apiversions-error", {}, connect, false, maxBlock,
+        words({"ApiVersions v0 failed: UNSUPPORTED_VERSION"}));
+    row("accept-close", "accept-close", {}, connect, false, maxBlock,
+        words({"connection lost during API version negotiation"}));
+    row("rst-on-connect", "rst-on-connect", {}, connect, false, maxBlock,
+        words({"connection lost during API version negotiation", "cannot connect"}));
 }
 
 void TstHostileBroker::producerAgainstHostilePeer()
@@ -287,7 +358,8 @@ void TstHostileBroker::producerAgainstHostilePeer()
     QVERIFY2(peer.start(mode, peerArgs, &why), qPrintable(why));
 
     // What the promises allow, from the first send().
-    const qint64 boundMs = (stage == Stage::Connect ? kMaxBlockMs : kDeliveryTimeoutMs) + kMarginMs;
+    const qint64 boundMs =
+        (stage == Stage::Connect || stage == Stage::Topic ? kMaxBlockMs : kDeliveryTimeoutMs) + kMarginMs;
 
     MemoryWatch memory;
     QHash<quint64, QList<DeliveryReport>> reports;
@@ -369,10 +441,12 @@ void TstHostileBroker::producerAgainstHostilePeer()
             }
             if (firstError.isEmpty())
                 firstError = r.errorName() + QStringLiteral(": ") + r.errorMessage;
-            if (stage == Stage::Produce && !r.errorMessage.contains(addr))
+            if ((stage == Stage::Produce || stage == Stage::Topic) && !r.errorMessage.contains(addr))
                 problems << QStringLiteral("record %1: the error does not name the broker %2: %3")
                                 .arg(id)
                                 .arg(addr, r.errorMessage);
+            if (stage == Stage::Metadata && !r.errorMessage.contains(kSomeBroker))
+                problems << QStringLiteral("record %1: the error names no broker: %2").arg(id).arg(r.errorMessage);
             if (!containsAny(r.errorMessage, recordWords))
                 problems << QStringLiteral("record %1: the error says none of [%2]: %3")
                                 .arg(id)
@@ -408,6 +482,18 @@ void TstHostileBroker::producerAgainstHostilePeer()
 
     const int produces = peer.count(QStringLiteral("PRODUCE"));
     const int metadataRequests = peer.count(QStringLiteral("METADATA"));
+    const int connections = peer.count(QStringLiteral("CONNECT"));
+    const int negotiations = peer.count(QStringLiteral("APIVERSIONS"));
+    if (connections > kMaxConnections)
+        problems << QStringLiteral("the client opened %1 connections in %2 ms: a reconnect loop without backoff")
+                        .arg(connections)
+                        .arg(runMs);
+    // At most two ApiVersions per connection: the newest version, then the one
+    // the broker names (or v0).
+    if (negotiations > 2 * connections)
+        problems << QStringLiteral("the client sent %1 ApiVersions requests over %2 connections: a negotiation loop")
+                        .arg(negotiations)
+                        .arg(connections);
     if (metadataRequests > kMaxMetadataRequests)
         problems << QStringLiteral("the client sent %1 Metadata requests in %2 ms (retry.backoff.ms=100): a refresh "
                                    "loop without backoff")
@@ -417,8 +503,12 @@ void TstHostileBroker::producerAgainstHostilePeer()
         problems << QStringLiteral("the peer saw %1 Produce requests for one batch with retries=%2")
                         .arg(produces)
                         .arg(kRetries);
-    // (unsolicited strikes the leader's connection before it could send Produce.)
-    if (stage == Stage::Produce && produces == 0 && mode != QLatin1StringView("unsolicited"))
+    // (unsolicited strikes the leader's connection before it could send
+    // Produce; apiversions-no-produce leaves no version to send it in;
+    // initpid-negative gives no producer id to send it with.)
+    const QStringList noProduce{QStringLiteral("unsolicited"), QStringLiteral("apiversions-no-produce"),
+                                QStringLiteral("initpid-negative")};
+    if (stage == Stage::Produce && produces == 0 && !noProduce.contains(mode))
         problems << QStringLiteral("the peer never saw a Produce request: the fault was not reached");
     if (!peer.running())
         problems << QStringLiteral("the peer died: the test itself is broken");
@@ -433,7 +523,7 @@ void TstHostileBroker::producerAgainstHostilePeer()
                              .arg(ids.size())
                              .arg(lastReportMs)
                              .arg(produces)
-                             .arg(peer.count(QStringLiteral("CONNECT")))
+                             .arg(connections)
                              .arg(memory.rssGrowthKb() / 1024)
                              .arg(stopMs)
                              .arg(firstError.isEmpty() ? QStringLiteral("-") : firstError,
@@ -512,15 +602,52 @@ void TstHostileBroker::cliAgainstHostilePeer_data()
     QTest::addColumn<QStringList>("peerArgs");
     QTest::addColumn<int>("boundMs"); // what the settings promise, before the margin
     QTest::addColumn<bool>("expectSuccess");
+    // On failure, stderr must contain one of these (the fault in words); empty: any.
+    QTest::addColumn<QStringList>("words");
 
-    QTest::newRow("ok (control)") << "ok" << QStringList{} << kDeliveryTimeoutMs << true;
-    QTest::newRow("garbage") << "garbage" << QStringList{} << kDeliveryTimeoutMs << false;
-    QTest::newRow("huge-frame") << "huge-frame" << QStringList{} << kDeliveryTimeoutMs << false;
-    QTest::newRow("silent") << "silent" << QStringList{} << kDeliveryTimeoutMs << false;
-    QTest::newRow("close-mid-response") << "close-mid-response" << QStringList{} << kDeliveryTimeoutMs << false;
-    QTest::newRow("tls-port") << "tls-port" << QStringList{} << kMaxBlockMs << false;
-    QTest::newRow("never-accept-apiversions") << "never-accept-apiversions" << QStringList{} << kMaxBlockMs << false;
-    QTest::newRow("negative-array") << "negative-array" << QStringList{} << kMaxBlockMs << false;
+    auto row = [](const char *tag, const char *mode, QStringList peerArgs, int boundMs, bool success,
+                  QStringList words = {}) {
+        QTest::newRow(tag) << QString::fromLatin1(mode) << peerArgs << boundMs << success << words;
+    };
+    auto args = [](const char *name, const char *value) {
+        return QStringList{QString::fromLatin1(name), QString::fromLatin1(value)};
+    };
+    auto words = [](const char *w) { return QStringList{QString::fromLatin1(w)}; };
+    const int delivery = kDeliveryTimeoutMs;
+    const int maxBlock = kMaxBlockMs;
+
+    row("ok (control)", "ok", {}, delivery, true);
+    row("garbage", "garbage", {}, delivery, false);
+    row("huge-frame", "huge-frame", {}, delivery, false, words("frame of 2147483647 bytes"));
+    row("silent", "silent", {}, delivery, false, words("request.timeout.ms"));
+    row("close-mid-response", "close-mid-response", {}, delivery, false, words("connection lost"));
+    row("tls-port", "tls-port", {}, maxBlock, false, words("TLS"));
+    row("never-accept-apiversions", "never-accept-apiversions", {}, maxBlock, false);
+    row("negative-array", "negative-array", {}, maxBlock, false, words("negative array length -5"));
+    row("produce-missing-partition", "produce-missing-partition", {}, delivery, false,
+        words("the Produce response has no entry for t-0"));
+    row("produce-other-partition", "produce-other-partition", {}, delivery, false,
+        words("the Produce response has no entry for t-0"));
+    row("produce-duplicate-partition", "produce-duplicate-partition", {}, delivery, false,
+        words("2 entries for t-0, one expected"));
+    row("produce-unknown-error 32000", "produce-unknown-error", {}, delivery, false, words("UNKNOWN_ERROR_CODE_32000"));
+    row("produce-unknown-error -1003", "produce-unknown-error", args("--code", "-1003"), delivery, false,
+        words("error code -1003, which Kafka does not define"));
+    row("produce-negative-offset", "produce-negative-offset", {}, delivery, false,
+        words("without an offset (base_offset -1)"));
+    row("huge-throttle (acked)", "huge-throttle", {}, delivery, true);
+    row("apiversions-error", "apiversions-error", {}, maxBlock, false, words("UNSUPPORTED_VERSION"));
+    row("apiversions-error old-broker (acked)", "apiversions-error", args("--variant", "old-broker"), delivery, true);
+    row("apiversions-no-produce", "apiversions-no-produce", {}, delivery, false, words("no common version of Produce"));
+    row("metadata-no-brokers", "metadata-no-brokers", {}, delivery, false, words("is not in the broker list"));
+    row("metadata-bad-port", "metadata-bad-port", {}, delivery, false, words("which is no address"));
+    row("initpid-negative", "initpid-negative", {}, delivery, false, words("producer id -1"));
+    row("metadata-no-partitions", "metadata-no-partitions", {}, maxBlock, false, words("topic 't': no partitions"));
+    row("zero-frame", "zero-frame", {}, delivery, false, words("response frame of 0 bytes"));
+    row("negative-frame", "negative-frame", {}, delivery, false, words("response frame of -1 bytes"));
+    row("short-frame", "short-frame", {}, delivery, false, words("response frame of 2 bytes"));
+    row("accept-close", "accept-close", {}, maxBlock, false, words("connection lost"));
+    row("rst-on-connect", "rst-on-connect", {}, maxBlock, false, words("connection lost"));
 }
 
 void TstHostileBroker::cliAgainstHostilePeer()
@@ -529,6 +656,7 @@ void TstHostileBroker::cliAgainstHostilePeer()
     QFETCH(QStringList, peerArgs);
     QFETCH(int, boundMs);
     QFETCH(bool, expectSuccess);
+    QFETCH(QStringList, words);
 
     Peer peer;
     QString why;
@@ -587,11 +715,16 @@ void TstHostileBroker::cliAgainstHostilePeer()
     if (expectSuccess) {
         QVERIFY2(cli.exitCode() == 0, qPrintable(explain));
         QCOMPARE(out.count(QStringLiteral(" @ ")), 3);
+        QVERIFY2(err.contains(QStringLiteral("% 3 delivered, 0 failed")), qPrintable(explain));
         return;
     }
     QVERIFY2(cli.exitCode() != 0, qPrintable(QStringLiteral("kpw-cli exited 0\n") + explain));
     QVERIFY2(!out.contains(QStringLiteral(" @ ")),
              qPrintable(QStringLiteral("a record reported delivered\n") + explain));
+    QVERIFY2(err.contains(QStringLiteral("% 0 delivered, 3 failed")),
+             qPrintable(QStringLiteral("the summary is not \"0 delivered, 3 failed\"\n") + explain));
+    QVERIFY2(containsAny(err, words),
+             qPrintable(QStringLiteral("stderr says none of [%1]\n").arg(words.join(QStringLiteral(", "))) + explain));
     QVERIFY2(tookMs <= allowedMs,
              qPrintable(QStringLiteral("kpw-cli took %1 ms, more than %2 ms\n").arg(tookMs).arg(allowedMs) + explain));
     QVERIFY2(err.contains(peer.address()),

@@ -99,6 +99,14 @@ void TstTxnMessages::initProducerIdResponse()
                                                  1);
     QVERIFY(fenced.ok());
     QCOMPARE(fenced->errorCode, KafkaError::ProducerFenced);
+    // No error, yet no producer id: not a usable answer.
+    auto noId = InitProducerIdResponse::decode(hex("00000000"
+                                                   "0000"
+                                                   "ffffffffffffffff"
+                                                   "0000"),
+                                               1);
+    QVERIFY(!noId.ok());
+    QVERIFY2(noId.error().message.contains(QStringLiteral("producer id -1")), qPrintable(noId.error().message));
 }
 
 void TstTxnMessages::addPartitionsToTxn()
