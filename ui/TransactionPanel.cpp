@@ -547,7 +547,10 @@ QWidget *TransactionPanel::buildTimeline()
     m_timelineView->setAlternatingRowColors(true);
     m_timelineView->setShowGrid(false);
     m_timelineView->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_timelineView->setMinimumHeight(140);
+    // Room for a header and three calls: on a 1280x800 screen the diagram,
+    // a two-line fatal banner and the timeline must all fit (the timeline
+    // scrolls, the diagram cannot).
+    m_timelineView->setMinimumHeight(96);
     QHeaderView *rows = m_timelineView->verticalHeader();
     rows->setVisible(false);
     rows->setSectionResizeMode(QHeaderView::Fixed);

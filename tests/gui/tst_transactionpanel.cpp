@@ -470,12 +470,14 @@ void TestTransactionPanel::mnemonicsAreUnique()
     }
 }
 
-// At the window's default size (and a fatal banner showing) no widget of
-// the panel is smaller than its minimum size hint: nothing clipped or
-// overlapping. The controls scroll instead.
+// At the window's default size on a 1280x800 screen, 1280x760 (the offscreen
+// platform's screen is 800x600, so the size is set here), and with a fatal
+// banner showing, no widget of the panel is smaller than its minimum size
+// hint: nothing clipped or overlapping. The controls scroll instead.
 void TestTransactionPanel::nothingSqueezedAtDefaultSize()
 {
-    MainWindow window; // 1280 x 820, the default
+    MainWindow window;
+    window.resize(1280, 760);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     auto *panel = child<TransactionPanel>(window, "transactionPanel");
