@@ -124,7 +124,7 @@ bool isNamedKind(const json &type)
 // The full name a named type's definition gives it under enclosing namespace NS.
 std::string definitionName(const json &def, const std::string &ns)
 {
-    const std::string name = def.contains("name") && def["name"].is_string() ? def["name"].get<std::string>() : "";
+    std::string name = def.contains("name") && def["name"].is_string() ? def["name"].get<std::string>() : "";
     if (name.find('.') != std::string::npos)
         return name;
     std::string space = ns;
