@@ -116,6 +116,9 @@ private Q_SLOTS:
 
 private:
     QString env(const char *key) const { return m_env.value(QString::fromLatin1(key)); }
+    // A Java client.properties for the SASL_SSL listener with SCRAM-SHA-512
+    // (PEM trust store, sasl.jaas.config), as the Kafka tools take it.
+    bool writeScramProperties(const QString &path) const;
     Settings sslSettings() const;
     Settings saslSettings(const QString &mechanism) const;
     // kpw-cli with `args` and stdin `input` (closed after): its exit code
@@ -371,25 +374,32 @@ void TstSecure::cliProduce()
     QVERIFY2(out.count(QStringLiteral(" @ ")) == 2, qPrintable(out + err));
 }
 
+bool TstSecure::writeScramProperties(const QString &path) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    const QByteArray text =
+        QStringLiteral("bootstrap.servers=%1\n"
+                       "security.protocol=SASL_SSL\n"
+                       "ssl.truststore.type=PEM\n"
+                       "ssl.truststore.location=%2\n"
+                       "sasl.mechanism=SCRAM-SHA-512\n"
+                       "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
+                       "    username=\"%3\" \\\n"
+                       "    password=\"%4\";\n")
+            .arg(env("SASL_SSL_BOOTSTRAP"), env("CA"), env("SASL_USER"), env("SASL_PASSWORD"))
+            .toUtf8();
+    return f.write(text) == text.size();
+}
+
 void TstSecure::cliProducerConfigFile()
 {
     // A Java client.properties for SASL_SSL with SCRAM, as the Kafka tools take it.
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("client.properties"));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral("bootstrap.servers=%1\n"
-                           "security.protocol=SASL_SSL\n"
-                           "ssl.truststore.type=PEM\n"
-                           "ssl.truststore.location=%2\n"
-                           "sasl.mechanism=SCRAM-SHA-512\n"
-                           "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
-                           "    username=\"%3\" \\\n"
-                           "    password=\"%4\";\n")
-                .arg(env("SASL_SSL_BOOTSTRAP"), env("CA"), env("SASL_USER"), env("SASL_PASSWORD"))
-                .toUtf8());
-    f.close();
+    QVERIFY(writeScramProperties(path));
     const QString topic = uniqueTopic(QStringLiteral("kpw-secure-cfg"));
     KPW_CREATE_TOPIC(m_plainBoot, topic, 1);
     QProcess p;
@@ -499,19 +509,7 @@ void TstSecure::cliTailConfigFile()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("client.properties"));
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral("bootstrap.servers=%1\n"
-                           "security.protocol=SASL_SSL\n"
-                           "ssl.truststore.type=PEM\n"
-                           "ssl.truststore.location=%2\n"
-                           "sasl.mechanism=SCRAM-SHA-512\n"
-                           "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n"
-                           "    username=\"%3\" \\\n"
-                           "    password=\"%4\";\n")
-                .arg(env("SASL_SSL_BOOTSTRAP"), env("CA"), env("SASL_USER"), env("SASL_PASSWORD"))
-                .toUtf8());
-    f.close();
+    QVERIFY(writeScramProperties(path));
     const QString topic = uniqueTopic(QStringLiteral("kpw-secure-tail-cfg"));
     KPW_CREATE_TOPIC(m_plainBoot, topic, 2);
     QString out, err;
