@@ -2,6 +2,7 @@
 // value and an int64 key are sent as the bytes their serializers make
 // (templates expanded per copy first); a value that does not fit its schema
 // is marked in the editor and nothing is sent.
+#include "GuiTest.h"
 #include "RdkConsumer.h"
 #include "TestBroker.h"
 
@@ -31,24 +32,8 @@ namespace {
 
 constexpr int kTimeoutMs = 15000;
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
-
-bool connectWindow(QWidget &window, const QString &boot)
-{
-    auto *bootstrapEdit = child<QLineEdit>(window, "bootstrapEdit");
-    auto *status = child<QLabel>(window, "connectionStatus");
-    if (!bootstrapEdit || !status)
-        return false;
-    bootstrapEdit->setText(boot);
-    QTest::mouseClick(child<QPushButton>(window, "connectButton"), Qt::LeftButton);
-    return QTest::qWaitFor([status] { return status->property("connected").toBool(); }, kTimeoutMs);
-}
+using kpw::test::child;
+using kpw::test::connectWindow;
 
 // Avro's zigzag varint, written out here so the test does not lean on the
 // encoder it checks.

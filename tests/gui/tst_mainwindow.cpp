@@ -1,3 +1,4 @@
+#include "GuiTest.h"
 #include "RdkConsumer.h"
 #include "TestBroker.h"
 
@@ -39,13 +40,8 @@ namespace {
 
 constexpr int kTimeoutMs = 15000;
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
+using kpw::test::child;
+using kpw::test::connectWindow;
 
 QModelIndex findTopic(const QAbstractItemModel *model, const QString &topic)
 {
@@ -60,18 +56,6 @@ QModelIndex findTopic(const QAbstractItemModel *model, const QString &topic)
 QString cell(const QAbstractItemModel *model, int row, int column)
 {
     return model->index(row, column).data().toString();
-}
-
-// Connects the window to the broker and waits until it says so.
-bool connectWindow(QWidget &window, const QString &boot)
-{
-    auto *bootstrapEdit = child<QLineEdit>(window, "bootstrapEdit");
-    auto *status = child<QLabel>(window, "connectionStatus");
-    if (!bootstrapEdit || !status)
-        return false;
-    bootstrapEdit->setText(boot);
-    QTest::mouseClick(child<QPushButton>(window, "connectButton"), Qt::LeftButton);
-    return QTest::qWaitFor([status] { return status->property("connected").toBool(); }, kTimeoutMs);
 }
 
 void selectCombo(QComboBox *combo, const QString &text)

@@ -8,6 +8,7 @@
 // Each scene is checked before it is saved (the 10,000 reports are all OK,
 // the composer holds what was typed, the browser shows the topic's offsets),
 // so a screenshot cannot quietly show a broken state.
+#include "GuiTest.h"
 #include "TestBroker.h"
 
 #include "ui/DeliveryReportModel.h"
@@ -42,13 +43,7 @@ QString screenshotDir()
     return fromEnv.isEmpty() ? QStringLiteral(KPW_SCREENSHOT_DIR) : fromEnv;
 }
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
+using kpw::test::child;
 
 bool save(QWidget &widget, const QString &name)
 {

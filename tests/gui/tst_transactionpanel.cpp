@@ -3,6 +3,7 @@
 // buttons' states, the timeline, "Fence me", and the fault lab's lost ack
 // with and without idempotence, counted by librdkafka. Saves screenshots.
 
+#include "GuiTest.h"
 #include "RdkConsumer.h"
 #include "TestBroker.h"
 
@@ -44,13 +45,7 @@ namespace {
 
 constexpr int kTimeoutMs = 30000;
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
+using kpw::test::child;
 
 QString screenshotDir()
 {

@@ -12,6 +12,7 @@
 //     there and in the "Delivered n, failed m" label), none delivered;
 //   - closing the window does not hang, and nothing crashes.
 
+#include "GuiTest.h"
 #include "HostilePeer.h"
 
 #include "producer/ProducerConfig.h"
@@ -70,13 +71,7 @@ constexpr bool underSanitizer()
 // build runs everything several times slower: the bound is wider there.
 constexpr qint64 kMaxGapMs = underSanitizer() ? 600 : 200;
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
+using kpw::test::child;
 
 // Nanoseconds this thread has spent runnable but waiting for a CPU (the
 // second field of /proc/thread-self/schedstat); -1 when unavailable.

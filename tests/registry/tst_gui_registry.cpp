@@ -6,6 +6,7 @@
 // port and an incompatible registration (409) are shown in the picker, and
 // Send sends nothing while no registry schema is resolved. Saves
 // screenshots/formats-registry.png.
+#include "GuiTest.h"
 #include "RdkConsumer.h"
 #include "TestBroker.h"
 #include "TestRegistry.h"
@@ -65,24 +66,8 @@ message Order {
 message Refund { int64 n = 1; }
 )");
 
-template <typename T> T *child(QWidget &window, const char *name)
-{
-    T *widget = window.findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qWarning("no child %s", name);
-    return widget;
-}
-
-bool connectWindow(QWidget &window, const QString &boot)
-{
-    auto *bootstrapEdit = child<QLineEdit>(window, "bootstrapEdit");
-    auto *status = child<QLabel>(window, "connectionStatus");
-    if (!bootstrapEdit || !status)
-        return false;
-    bootstrapEdit->setText(boot);
-    QTest::mouseClick(child<QPushButton>(window, "connectButton"), Qt::LeftButton);
-    return QTest::qWaitFor([status] { return status->property("connected").toBool(); }, kTimeoutMs);
-}
+using kpw::test::child;
+using kpw::test::connectWindow;
 
 QByteArray idBytes(int id)
 {
