@@ -152,28 +152,34 @@ void styleEditor(QsciScintilla *editor)
     lexer->setDefaultPaper(paper);
     lexer->setPaper(paper, -1);
     lexer->setDefaultColor(ink);
-    // Syntax colours that stay readable on either paper.
+    // Syntax colours that stay readable on either paper: one per role,
+    // shared by the JSON and the Protobuf (C-like) lexers.
     const auto pick = [](QColor light, QColor dark) { return g_dark ? dark : light; };
+    const QColor name = pick(QColor(0x1f, 0x4e, 0x9c), QColor(0x7c, 0xb7, 0xff));
+    const QColor text = pick(QColor(0x0b, 0x6e, 0x2a), QColor(0x9c, 0xdc, 0x8a));
+    const QColor number = pick(QColor(0x9a, 0x4d, 0x00), QColor(0xf0, 0xb2, 0x6b));
+    const QColor keyword = pick(QColor(0x7a, 0x1f, 0xa2), QColor(0xd2, 0x9b, 0xf5));
+    const QColor error = pick(QColor(0xc0, 0x1c, 0x28), QColor(0xff, 0x6b, 0x6b));
+    const QColor comment = pick(QColor(0x6a, 0x73, 0x7d), QColor(0x8b, 0x94, 0x9e));
     if (qobject_cast<QsciLexerJSON *>(lexer)) {
-        lexer->setColor(ink, QsciLexerJSON::Default);
-        lexer->setColor(ink, QsciLexerJSON::Operator);
-        lexer->setColor(pick(QColor(0x1f, 0x4e, 0x9c), QColor(0x7c, 0xb7, 0xff)), QsciLexerJSON::Property);
-        lexer->setColor(pick(QColor(0x0b, 0x6e, 0x2a), QColor(0x9c, 0xdc, 0x8a)), QsciLexerJSON::String);
-        lexer->setColor(pick(QColor(0x9a, 0x4d, 0x00), QColor(0xf0, 0xb2, 0x6b)), QsciLexerJSON::Number);
-        lexer->setColor(pick(QColor(0x7a, 0x1f, 0xa2), QColor(0xd2, 0x9b, 0xf5)), QsciLexerJSON::Keyword);
-        lexer->setColor(pick(QColor(0xc0, 0x1c, 0x28), QColor(0xff, 0x6b, 0x6b)), QsciLexerJSON::UnclosedString);
-        lexer->setColor(pick(QColor(0xc0, 0x1c, 0x28), QColor(0xff, 0x6b, 0x6b)), QsciLexerJSON::Error);
+        for (int style : {QsciLexerJSON::Default, QsciLexerJSON::Operator})
+            lexer->setColor(ink, style);
+        lexer->setColor(name, QsciLexerJSON::Property);
+        lexer->setColor(text, QsciLexerJSON::String);
+        lexer->setColor(number, QsciLexerJSON::Number);
+        lexer->setColor(keyword, QsciLexerJSON::Keyword);
+        for (int style : {QsciLexerJSON::UnclosedString, QsciLexerJSON::Error})
+            lexer->setColor(error, style);
     } else if (qobject_cast<QsciLexerCPP *>(lexer)) {
-        lexer->setColor(ink, QsciLexerCPP::Default);
-        lexer->setColor(ink, QsciLexerCPP::Identifier);
-        lexer->setColor(ink, QsciLexerCPP::Operator);
-        lexer->setColor(pick(QColor(0x1f, 0x4e, 0x9c), QColor(0x7c, 0xb7, 0xff)), QsciLexerCPP::Keyword);
-        lexer->setColor(pick(QColor(0x7a, 0x1f, 0xa2), QColor(0xd2, 0x9b, 0xf5)), QsciLexerCPP::KeywordSet2);
-        lexer->setColor(pick(QColor(0x0b, 0x6e, 0x2a), QColor(0x9c, 0xdc, 0x8a)), QsciLexerCPP::DoubleQuotedString);
-        lexer->setColor(pick(QColor(0x0b, 0x6e, 0x2a), QColor(0x9c, 0xdc, 0x8a)), QsciLexerCPP::SingleQuotedString);
-        lexer->setColor(pick(QColor(0x9a, 0x4d, 0x00), QColor(0xf0, 0xb2, 0x6b)), QsciLexerCPP::Number);
+        for (int style : {QsciLexerCPP::Default, QsciLexerCPP::Identifier, QsciLexerCPP::Operator})
+            lexer->setColor(ink, style);
+        lexer->setColor(name, QsciLexerCPP::Keyword);
+        lexer->setColor(keyword, QsciLexerCPP::KeywordSet2);
+        for (int style : {QsciLexerCPP::DoubleQuotedString, QsciLexerCPP::SingleQuotedString})
+            lexer->setColor(text, style);
+        lexer->setColor(number, QsciLexerCPP::Number);
         for (int style : {QsciLexerCPP::Comment, QsciLexerCPP::CommentLine, QsciLexerCPP::CommentDoc})
-            lexer->setColor(pick(QColor(0x6a, 0x73, 0x7d), QColor(0x8b, 0x94, 0x9e)), style);
+            lexer->setColor(comment, style);
     }
 }
 
